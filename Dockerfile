@@ -1,0 +1,38 @@
+# One image for both roles:
+#   web:    docker run -p 8000:8000 -e DJANGO_SECRET_KEY=... -e DJANGO_ALLOWED_HOSTS=studio.example.com IMAGE
+#   worker: docker run -e DJANGO_SECRET_KEY=... IMAGE python manage.py runworker
+# Both need the same DATABASE_URL and the same media volume (/data).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    STUDIO_VAR_DIR=/data \
+    MEDIA_ROOT=/data/media \
+    STATIC_ROOT=/app/staticfiles
+
+# Debian's ffmpeg: security updates come with the OS, and the studio prefers a system ffmpeg when present.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+
+COPY manage.py pyproject.toml ./
+COPY seedance_studio ./seedance_studio
+COPY templates ./templates
+COPY static ./static
+
+# collectstatic needs settings to import; the key used here is thrown away with this build step.
+RUN DJANGO_SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime python manage.py collectstatic --no-input
+
+RUN useradd --system --uid 10001 --home-dir /app studio \
+    && mkdir -p /data/media \
+    && chown -R studio:studio /data
+USER studio
+VOLUME ["/data"]
+EXPOSE 8000
+
+CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn seedance_studio.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --timeout 120 --access-logfile -"]

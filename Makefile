@@ -1,0 +1,50 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is here for them.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lock benchmark worker clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Development server and worker together, on the embedded defaults (SQLite, local files, local preview).
+run: export DJANGO_DEBUG ?= 1
+run: export DJANGO_SECURE_COOKIES ?= 0
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py runstudio --host $(HOST) --port $(PORT)
+
+# The whole suite. With DATABASE_URL naming PostgreSQL, it runs against PostgreSQL.
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/python manage.py runworker
+
+benchmark: install
+	$(BIN)/python benchmarks/run_all.py
+
+# Re-pin requirements*.txt from requirements*.in in a throwaway virtual environment.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements.in
+	( echo "# Pinned with: make lock (pip freeze of requirements.in in a fresh venv)"; .lock-venv/bin/pip freeze ) > requirements.txt
+	.lock-venv/bin/pip install --quiet -r requirements-dev.in
+	( echo "# Test and benchmark tools, pinned with: make lock. Installed on top of requirements.txt."; \
+	  .lock-venv/bin/pip freeze | grep -v -x -F -f requirements.txt ) > requirements-dev.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -1,0 +1,107 @@
+"""The still pictures a preview is made of, drawn with Pillow so nothing depends on ffmpeg's drawtext or fonts.
+
+Fonts: DejaVu Sans when the system has it (Debian's ffmpeg pulls it in, and it covers accented Latin, Greek
+and Cyrillic); otherwise Pillow's bundled Aileron, which only covers basic Latin.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import textwrap
+from pathlib import Path
+
+from PIL import ExifTags, Image, ImageDraw, ImageFont, ImageOps
+
+BADGE_TEXT = "PREVIEW · local draft"
+# Fast PNG: these files live for one render, so encoding time matters more than their size.
+_PNG = {"format": "PNG", "compress_level": 1}
+
+
+@functools.cache
+def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    try:
+        return ImageFont.truetype("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf", size)
+    except OSError:
+        return ImageFont.load_default(size=size)
+
+
+def draw_badge(frame_size: tuple[int, int], dest: Path) -> tuple[Path, int]:
+    """A translucent RGBA badge marking the clip as a preview; returns its path and the margin to place it at."""
+    short = min(frame_size)
+    font = _font(max(11, round(short * 0.028)), bold=True)
+    pad, dot = round(font.size * 0.6), round(font.size * 0.5)
+    left, top, right, bottom = font.getbbox(BADGE_TEXT)
+    width, height = right - left + 3 * pad + dot, bottom - top + 2 * pad
+    badge = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(badge)
+    draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=height // 2, fill=(10, 10, 14, 165))
+    draw.ellipse((pad, (height - dot) // 2, pad + dot, (height + dot) // 2), fill=(255, 176, 32, 255))
+    draw.text((2 * pad + dot - left, pad - top), BADGE_TEXT, font=font, fill=(255, 255, 255, 235))
+    badge.save(dest, **_PNG)
+    return dest, max(8, round(short * 0.03))
+
+
+def draw_title_card(prompt: str, frame_size: tuple[int, int], dest: Path) -> Path:
+    """The prompt, wrapped and centred on a dark gradient: what a text-only composition previews as."""
+    width, height = frame_size
+    card = _gradient(frame_size)
+    draw = ImageDraw.Draw(card)
+    short = min(frame_size)
+    font, caption_font = _font(max(16, round(short * 0.058))), _font(max(10, round(short * 0.026)), bold=True)
+    lines = _wrap(" ".join(prompt.split()) or "Untitled preview", font, width * 0.8, max_lines=6)
+    line_height = round(font.size * 1.3)
+    caption_gap = round(font.size * 1.4)
+    y = (height - (len(lines) * line_height + caption_gap)) // 2
+    draw.text((width / 2, y), "TEXT TO VIDEO", font=caption_font, fill=(170, 160, 210), anchor="mt")
+    y += caption_gap
+    for line in lines:
+        draw.text((width / 2, y), line, font=font, fill=(242, 240, 250), anchor="mt")
+        y += line_height
+    card.save(dest, **_PNG)
+    return dest
+
+
+def _gradient(size: tuple[int, int]) -> Image.Image:
+    top, bottom = Image.new("RGB", size, (14, 16, 34)), Image.new("RGB", size, (52, 30, 78))
+    card = Image.composite(bottom, top, Image.linear_gradient("L").resize(size))
+    # A soft vignette keeps the eye on the text in the middle.
+    edges = Image.radial_gradient("L").resize(size).point(lambda v: min(255, v) * 0.55)
+    return Image.composite(Image.new("RGB", size, (6, 6, 14)), card, edges)
+
+
+def _wrap(text: str, font, max_width: float, *, max_lines: int) -> list[str]:
+    # textwrap counts characters: start from the average letter width, then narrow until every line fits.
+    chars = max(8, int(max_width / max(1.0, font.getlength("abcdefghijklmnopqrstuvwxyz") / 26)))
+    lines = textwrap.wrap(text, width=chars)
+    while chars > 8 and any(font.getlength(line) > max_width for line in lines):
+        chars -= 2
+        lines = textwrap.wrap(text, width=chars)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1].rstrip(" .,;:") + "..."
+    return lines
+
+
+def cover_image(source: Path, frame_size: tuple[int, int], dest: Path) -> Path:
+    """The image scaled to cover the frame and centre-cropped (never stretched), upright, alpha over black."""
+    width, height = frame_size
+    with Image.open(source) as image:
+        # JPEG only: decode at the smallest DCT scale that still covers the frame, far faster for photos.
+        # The draft is taken before EXIF rotation, so a sideways photo covers a sideways frame.
+        sideways = image.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
+        cover_w, cover_h = (height, width) if sideways else (width, height)
+        scale = max(cover_w / image.width, cover_h / image.height)
+        image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+        image = ImageOps.exif_transpose(image)
+        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+            image = image.convert("RGBA")
+            image = Image.alpha_composite(Image.new("RGBA", image.size, (0, 0, 0, 255)), image)
+        image = image.convert("RGB")
+        scale = max(width / image.width, height / image.height)
+        crop_w, crop_h = min(width / scale, image.width), min(height / scale, image.height)  # float rounding
+        left, top = (image.width - crop_w) / 2, (image.height - crop_h) / 2
+        image = image.resize((width, height), Image.Resampling.LANCZOS,
+                             box=(left, top, left + crop_w, top + crop_h), reducing_gap=3.0)
+        image.save(dest, **_PNG)
+    return dest

@@ -1,0 +1,105 @@
+"""Turn an uploaded temporary file into a Reference, or refuse it with a message a creative can act on.
+
+Order matters: everything that can refuse (sniffing, size, probing, thumbnailing) runs on the temporary file
+before anything is stored, and the stored files are removed again if the row cannot be saved, so a refused
+or failed upload leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+
+from seedance_studio.mediatools.ffmpeg import FfmpegError
+from seedance_studio.mediatools.frames import extract_poster, make_image_thumbnail
+from seedance_studio.mediatools.probe import probe_image, probe_media
+from seedance_studio.mediatools.sniff import MediaRefused, sniff
+from seedance_studio.references.models import Reference
+
+log = logging.getLogger(__name__)
+
+THUMBNAIL_SIDE = 320
+
+
+@dataclass
+class UploadRefused(Exception):
+    file_name: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file_name}: {self.reason}"
+
+
+def ingest_upload(owner, uploaded) -> Reference:
+    name = Path(uploaded.name or "upload").name[:255]
+    path = Path(uploaded.temporary_file_path())
+    try:
+        detected = sniff(path)
+    except MediaRefused as refusal:
+        raise UploadRefused(name, refusal.message) from None
+
+    limit = settings.UPLOAD_MAX_BYTES[detected.kind]
+    size = path.stat().st_size
+    if size > limit:
+        raise UploadRefused(name, f"is {filesizeformat(size)}; {detected.kind} references may be at most "
+                                  f"{filesizeformat(limit)}. Export a smaller file and try again.")
+
+    with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR) as workdir:
+        thumbnail_path = Path(workdir) / "thumbnail.jpg"
+        try:
+            fields = _probe(path, detected, thumbnail_path)
+        except MediaRefused as refusal:
+            raise UploadRefused(name, refusal.message) from None
+        except FfmpegError as error:
+            log.warning("probing an upload failed: %s\n%s", error, error.stderr_tail)
+            raise UploadRefused(name, "could not be read as a %s file. It may be damaged or use an unusual "
+                                      "codec: re-export it as %s and try again." % (detected.format.upper(),
+                                      _suggested_export(detected.kind))) from None
+        return _store(owner, name, path, detected, size, fields, thumbnail_path)
+
+
+def _probe(path: Path, detected, thumbnail_path: Path) -> dict:
+    if detected.kind == "image":
+        facts = probe_image(path, detected, max_pixels=settings.UPLOAD_MAX_IMAGE_PIXELS)
+        make_image_thumbnail(path, thumbnail_path, max_side=THUMBNAIL_SIDE)
+        return {"width": facts.display_width, "height": facts.display_height}
+    facts = probe_media(path, detected, timeout=settings.FFMPEG_PROBE_TIMEOUT,
+                        max_seconds=settings.UPLOAD_MAX_MEDIA_SECONDS)
+    fields = {"duration": facts.duration, "has_audio": facts.audio is not None}
+    if facts.video is not None:
+        fields.update(width=facts.video.display_width, height=facts.video.display_height, fps=facts.video.fps)
+        extract_poster(path, thumbnail_path, at_seconds=min(0.5, facts.duration / 2), width=THUMBNAIL_SIDE,
+                       timeout=settings.FFMPEG_PROBE_TIMEOUT)
+    return fields
+
+
+def _store(owner, name, path, detected, size, fields, thumbnail_path: Path) -> Reference:
+    reference = Reference(owner=owner, kind=detected.kind, original_name=name, format=detected.format,
+                          extension=detected.extension.lstrip("."), content_type=detected.mime, size_bytes=size, **fields)
+    stored = []
+    try:
+        with path.open("rb") as handle:
+            reference.file.save("upload", File(handle), save=False)
+        stored.append(reference.file)
+        if thumbnail_path.exists():
+            with thumbnail_path.open("rb") as handle:
+                reference.thumbnail.save("thumbnail.jpg", File(handle), save=False)
+            stored.append(reference.thumbnail)
+        with transaction.atomic():
+            reference.save()
+    except BaseException:
+        for field_file in stored:
+            field_file.delete(save=False)
+        raise
+    return reference
+
+
+def _suggested_export(kind: str) -> str:
+    return {"image": "JPEG or PNG", "video": "H.264 MP4", "audio": "MP3 or WAV"}[kind]

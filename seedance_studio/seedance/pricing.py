@@ -1,0 +1,242 @@
+"""Prices: the tables, the configuration that overrides them, and the quote a creative sees.
+
+Every provider price is "unit x seconds" lines in the provider's own currency (USD, or the Seedance2 API's
+credits), converted to studio credits with a configurable rate and rounded *up* to a whole credit, so the
+amount reserved is never less than what the provider will charge.
+
+Configuration is a plain dict shaped like `DEFAULT_PRICING` (e.g. `settings.SEEDANCE_PRICING`); anything it
+gives replaces the default, anything it leaves out keeps it. Numbers may be str, int or Decimal (floats are
+refused: 0.1 as a float is not 0.1). A bad value raises ValueError at load time, not at quote time.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from typing import Any
+
+USD = "USD"
+SEEDANCE2_CREDITS = "SEEDANCE2_CREDITS"
+FREE = "FREE"
+
+DEFAULT_PRICING: dict[str, Any] = {
+    # 1 studio credit = $0.01, so a quote in cents reads the same in credits.
+    "studio_credits_per_usd": "100",
+    # 1 Seedance2 API credit = 0.5 studio credit ($0.005). Why: the Seedance2 API does not publish a dollar
+    # value for its credits in its document (002:152-159); 40 credits/s for seedance2 and 32 credits/s for
+    # seedance2-fast at its 720p-class sizes both come out at exactly $0.005 per credit against PiAPI's
+    # published 720p prices for the same model ($0.20/s and $0.16/s, 000:284 and 000:287). Set it to what
+    # your Seedance2 API credit pack really costs.
+    "studio_credits_per_seedance2_credit": "0.5",
+    # USD per second of output, by provider -> tier -> resolution.
+    "usd_per_second": {
+        # 000:282-293. The less-restriction rows are the table's +10%; 000:267 says "+25%", the table and
+        # 000:294 say +10%: the table wins (shared/seeds/README.md, "Known disagreements").
+        "piapi": {
+            "seedance-2": {"480p": "0.10", "720p": "0.20", "1080p": "0.50"},
+            "seedance-2-fast": {"480p": "0.08", "720p": "0.16"},
+            "seedance-2-mini": {"720p": "0.15"},
+            "seedance-2-less-restriction": {"480p": "0.11", "720p": "0.22", "1080p": "0.55"},
+            "seedance-2-fast-less-restriction": {"480p": "0.088", "720p": "0.176"},
+        },
+        # 001:271-273: one price per tier, no resolution (GoAPI's document has no resolution parameter; the
+        # studio lists it as 480p, see providers/goapi.py).
+        "goapi": {
+            "seedance-2": {"480p": "0.10"},
+            "seedance-2-fast": {"480p": "0.08"},
+        },
+        # Not in the document ("See HiAPI Pricing", 003:15). PLACEHOLDER defaults: PiAPI's published prices for
+        # the same strict model (000:283-285), so a quote is never zero. Configure the real ones.
+        "hiapi": {
+            "seedance-2-0": {"480p": "0.10", "720p": "0.20", "1080p": "0.50"},
+        },
+        # Not in the document (004 has no price). PLACEHOLDER defaults: PiAPI's seedance-2 / seedance-2-fast
+        # rows (000:283-287). Configure the real ones.
+        "evolink": {
+            "standard": {"480p": "0.10", "720p": "0.20"},
+            "fast": {"480p": "0.08", "720p": "0.16"},
+        },
+    },
+    # Each second of input video costs this many times the unit price.
+    "input_video_factor": {
+        "piapi": "0.5",  # 000:299: unit_price / 2 x total input video duration
+        "goapi": "1",  # 001:276: unit_price x (input video + output)
+        # Undocumented for these two; upstream Seedance bills input video seconds like output seconds, and
+        # the other documents bill them too, so the default reserves for it rather than under-quote.
+        "hiapi": "1",
+        "evolink": "1",
+    },
+    # 002:154-159: base = seconds x 40 (seedance2) or 32 (seedance2-fast, 160 for 5 s); upscale adds
+    # seconds x 20 (2k) or x 40 (4k) on either model (300/260 and 400/360 for 5 s).
+    "seedance2_credits_per_second": {"seedance2": "40", "seedance2-fast": "32"},
+    "seedance2_upscale_credits_per_second": {"2k": "20", "4k": "40"},
+    # 002:159: reference mode with a video reference doubles the base (not the upscale).
+    "seedance2_reference_video_multiplier": "2",
+}
+
+# Providers whose default prices are guesses rather than their document's numbers.
+PLACEHOLDER_PRICES = frozenset({"hiapi", "evolink"})
+
+
+def _decimal(value: Any, path: str) -> Decimal:
+    if isinstance(value, (float, bool)) or value is None:
+        raise ValueError(f"pricing {path}: give {value!r} as a string or int (e.g. \"0.10\"), not a float")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"pricing {path}: {value!r} is not a number") from None
+    if not number.is_finite() or number < 0:
+        raise ValueError(f"pricing {path}: {value!r} must be a number >= 0")
+    return number
+
+
+# How deep each setting's table goes: 0 = a number, 1 = {name: number}, 3 = provider -> tier -> resolution.
+_SHAPE = {
+    "studio_credits_per_usd": 0,
+    "studio_credits_per_seedance2_credit": 0,
+    "usd_per_second": 3,
+    "input_video_factor": 1,
+    "seedance2_credits_per_second": 1,
+    "seedance2_upscale_credits_per_second": 1,
+    "seedance2_reference_video_multiplier": 0,
+}
+
+
+def _merge(base: dict, override: Mapping, path: str, touched: set[str]) -> dict:
+    for key, value in override.items():
+        where = f"{path}.{key}" if path else str(key)
+        # New providers, tiers and resolutions are welcome below the top level (a new tier is a row);
+        # an unknown top-level key is a typo that would otherwise be ignored silently.
+        if not path and key not in _SHAPE:
+            raise ValueError(f"pricing: unknown setting {where!r} (known: {', '.join(_SHAPE)})")
+        if isinstance(value, Mapping):
+            current = base.get(key)
+            base[key] = _merge(dict(current) if isinstance(current, Mapping) else {}, value, where, touched)
+        else:
+            base[key] = value
+            touched.add(where)
+    return base
+
+
+def _parse(tree: Any, path: str, depth: int) -> Any:
+    if depth == 0:
+        return _decimal(tree, path)
+    if not isinstance(tree, Mapping):
+        raise ValueError(f"pricing {path}: expected a table (a dict), got {tree!r}")
+    return {str(key): _parse(value, f"{path}.{key}", depth - 1) for key, value in tree.items()}
+
+
+@dataclass(frozen=True)
+class PricingConfig:
+    studio_credits_per_usd: Decimal
+    studio_credits_per_seedance2_credit: Decimal
+    usd_per_second: Mapping[str, Mapping[str, Mapping[str, Decimal]]]
+    input_video_factor: Mapping[str, Decimal]
+    seedance2_credits_per_second: Mapping[str, Decimal]
+    seedance2_upscale_credits_per_second: Mapping[str, Decimal]
+    seedance2_reference_video_multiplier: Decimal
+    configured: frozenset[str]  # dotted paths the caller set, e.g. "usd_per_second.hiapi.seedance-2-0.720p"
+
+    @classmethod
+    def from_mapping(cls, overrides: Mapping[str, Any] | None = None) -> PricingConfig:
+        touched: set[str] = set()
+        merged = _merge(copy.deepcopy(DEFAULT_PRICING), overrides or {}, "", touched)
+        values = {key: _parse(merged[key], key, depth) for key, depth in _SHAPE.items()}
+        return cls(
+            studio_credits_per_usd=values["studio_credits_per_usd"],
+            studio_credits_per_seedance2_credit=values["studio_credits_per_seedance2_credit"],
+            usd_per_second=values["usd_per_second"],
+            input_video_factor=values["input_video_factor"],
+            seedance2_credits_per_second=values["seedance2_credits_per_second"],
+            seedance2_upscale_credits_per_second=values["seedance2_upscale_credits_per_second"],
+            seedance2_reference_video_multiplier=values["seedance2_reference_video_multiplier"],
+            configured=frozenset(touched),
+        )
+
+    def usd_unit(self, provider: str, tier: str, resolution: str) -> Decimal | None:
+        return self.usd_per_second.get(provider, {}).get(tier, {}).get(resolution)
+
+    def source_for(self, provider: str) -> str:
+        """"configured" (an admin set it), "document" (the provider's own table) or "placeholder"."""
+        units_configured = any(path.startswith(f"usd_per_second.{provider}.") for path in self.configured)
+        if provider in PLACEHOLDER_PRICES and not units_configured:
+            return "placeholder"  # still a guess, whatever else was set
+        if units_configured or f"input_video_factor.{provider}" in self.configured:
+            return "configured"
+        return "document"
+
+
+def as_pricing_config(config: PricingConfig | Mapping[str, Any] | None) -> PricingConfig:
+    if isinstance(config, PricingConfig):
+        return config
+    return PricingConfig.from_mapping(config)
+
+
+@dataclass(frozen=True)
+class PriceLine:
+    """One "quantity x unit price" term of a quote, in the provider's currency."""
+
+    what: str  # "output", "input video", "2K upscale"
+    seconds: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    text: str  # "6 s input video x $0.08"
+
+
+@dataclass(frozen=True)
+class PriceQuote:
+    currency: str  # USD, SEEDANCE2_CREDITS or FREE
+    amount: Decimal  # in `currency`, exact
+    studio_credits: int  # what the studio reserves: amount x rate, rounded up
+    lines: tuple[PriceLine, ...]
+    summary: str  # "5 s x $0.16 + 6 s input video x $0.08 = $1.28 -> 128 credits"
+    source: str  # "document", "configured", "placeholder" or "free"
+    studio_credits_per_unit: Decimal
+
+
+def format_seconds(seconds: Decimal) -> str:
+    text = f"{seconds.normalize():f}"
+    return f"{text} s"
+
+
+def format_usd(amount: Decimal) -> str:
+    if amount == amount.quantize(Decimal("0.01")):
+        return f"${amount.quantize(Decimal('0.01'))}"
+    return f"${amount.normalize():f}"
+
+
+def format_credits(amount: Decimal) -> str:
+    return f"{amount.normalize():f}"
+
+
+def line(what: str, seconds: Decimal, unit_price: Decimal, *, currency: str, multiplier: Decimal = Decimal(1),
+         note: str = "") -> PriceLine:
+    unit_text = format_usd(unit_price) if currency == USD else f"{format_credits(unit_price)} credits"
+    label = "" if what == "output" else f" {what}"
+    text = f"{format_seconds(seconds)}{label} x {unit_text}"
+    if multiplier != 1:
+        text += f" x {format_credits(multiplier)}"
+    if note:
+        text += f" ({note})"
+    return PriceLine(what, seconds, unit_price, seconds * unit_price * multiplier, text)
+
+
+def studio_credits(amount: Decimal, rate: Decimal) -> int:
+    return int((amount * rate).to_integral_value(rounding=ROUND_CEILING))
+
+
+def quote(lines: Sequence[PriceLine], *, currency: str, rate: Decimal, source: str) -> PriceQuote:
+    amount = sum((item.amount for item in lines), Decimal(0))
+    credits = studio_credits(amount, rate)
+    if currency == USD:
+        total = format_usd(amount)
+    else:
+        total = f"{format_credits(amount)} Seedance2 credits"
+    summary = f"{' + '.join(item.text for item in lines)} = {total} -> {credits} credits"
+    return PriceQuote(currency, amount, credits, tuple(lines), summary, source, rate)
+
+
+def free_quote(summary: str = "Local preview: free -> 0 credits") -> PriceQuote:
+    return PriceQuote(FREE, Decimal(0), 0, (), summary, "free", Decimal(0))

@@ -1,0 +1,99 @@
+"""HiAPI, `POST https://api.hiapi.ai/v1/tasks` with model `seedance-2-0` (shared/seeds/003_bc94c502d4abd21f.txt).
+
+How the studio's modes map: first_last_frames -> `first_frame_url` (+ `last_frame_url` for a second image,
+003:83-89, 003:209); omni_reference -> `reference_image_urls` / `reference_video_urls` /
+`reference_audio_urls` (003:91-101).
+
+Decisions where the document is silent:
+- Prices are not in the document (003:15): configurable, placeholder defaults in pricing.py.
+- No formats, clip durations or total-input-video limit are documented: formats apply as warnings
+  (capabilities.py); no duration limit is invented.
+- "asset id" is documented for the frame URLs only (003:85, 003:89), so asset:// references are accepted in
+  first_last_frames only.
+- `generate_audio` is always sent (its default is true, 003:112) so the creative's switch is explicit.
+- `web_search`, `nsfw_checker`, `return_last_frame` are sent only when the creative set them.
+"""
+
+from __future__ import annotations
+
+from ..capabilities import (
+    ALL_MODES, AUDIO_FORMATS, IMAGE_FORMATS, VIDEO_FORMATS, Context, ExtraSpec, MediaLimits, ProviderSpec, Tier,
+)
+from ..composition import AUTO, Kind, Mode
+from ..mentions import MentionStyle
+from ..pricing import USD
+from ._common import url_lists, usd_per_second_quote
+
+MEDIA = {
+    # "Combined count with first/last frames should not exceed 9" (003:93): frames are images too.
+    Kind.IMAGE: MediaLimits(formats=IMAGE_FORMATS, formats_documented=False, max_count=9,
+                            source={"count": "003:93"}),
+    Kind.VIDEO: MediaLimits(formats=VIDEO_FORMATS, formats_documented=False, max_count=3, priced_by_seconds=True,
+                            source={"count": "003:97"}),
+    Kind.AUDIO: MediaLimits(formats=AUDIO_FORMATS, formats_documented=False, max_count=3,
+                            source={"count": "003:101"}),
+}
+TIERS = (
+    Tier("seedance-2-0", "Seedance 2.0", ALL_MODES, ("480p", "720p", "1080p"), "720p", MEDIA,
+         auto_aspect_modes=ALL_MODES, asset_urls=frozenset({(Mode.FIRST_LAST_FRAMES, Kind.IMAGE)}),
+         description="One model for text, frames and multimodal references (003:12-17).",
+         source={"resolutions": "003:80", "assets": "003:85"}),
+)
+
+EXTRAS = (
+    ExtraSpec("web_search", "Web search", bool, help="Let the model look things up on the web.", source="003:113"),
+    ExtraSpec("nsfw_checker", "Content check", bool, default=False, help="HiAPI's content checking.",
+              source="003:117"),
+    ExtraSpec("return_last_frame", "Return last frame", bool, default=False,
+              help="Also return the last frame, to continue the shot.", source="003:103"),
+)
+
+
+def build_body(ctx: Context) -> dict:
+    data = {
+        "prompt": ctx.prompt,
+        "aspect_ratio": "adaptive" if ctx.aspect_ratio == AUTO else ctx.aspect_ratio,  # 003:72
+        "duration": ctx.duration,
+        "resolution": ctx.resolution,
+        "generate_audio": bool(ctx.composition.generate_audio),
+    }
+    if ctx.mode is Mode.FIRST_LAST_FRAMES:
+        images = ctx.urls(Kind.IMAGE)
+        data["first_frame_url"] = images[0]
+        if len(images) > 1:
+            data["last_frame_url"] = images[1]
+    elif ctx.mode is Mode.OMNI_REFERENCE:
+        data.update(url_lists(ctx, {Kind.IMAGE: "reference_image_urls", Kind.VIDEO: "reference_video_urls",
+                                    Kind.AUDIO: "reference_audio_urls"}))
+    if ctx.composition.seed is not None:
+        data["seed"] = ctx.composition.seed
+    data.update(ctx.extras)
+    return {"model": "seedance-2-0", "input": data}
+
+
+def attach_callback(body: dict, url: str, secret: str = "") -> dict:
+    """Top-level `callback` with when=final (003:126-139, 003:188-191). Signing is account-level."""
+    return {**body, "callback": {"url": url, "when": "final"}}
+
+
+PROVIDER = ProviderSpec(
+    id="hiapi",
+    display_name="HiAPI",
+    document="003",
+    currency=USD,
+    tiers=TIERS,
+    extras=EXTRAS,
+    mention_style=MentionStyle.AT,
+    mode_names={Mode.TEXT_TO_VIDEO: "Text-to-video", Mode.FIRST_LAST_FRAMES: "First or last frame control",
+                Mode.OMNI_REFERENCE: "Multimodal references"},
+    build_body=build_body,
+    price=usd_per_second_quote,
+    attach_callback=attach_callback,
+    prompt_min_chars=3,
+    prompt_max_chars=20000,
+    supports_seed=True,
+    seed_range=(0, 2147483647),
+    supports_audio_switch=True,
+    source={"duration": "003:75", "prompt": "003:66", "aspect_ratio": "003:72", "seed": "003:124",
+            "frames": "003:209", "omni_count": "003:93"},
+)

@@ -1,0 +1,215 @@
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from seedance_studio.references.models import Reference
+from seedance_studio.seedance.output_sizes import ASPECT_RATIOS, RESOLUTIONS
+
+DURATION_CHOICES = [(seconds, f"{seconds} s") for seconds in range(4, 16)]
+ASPECT_RATIO_CHOICES = [(ratio, ratio) for ratio in ASPECT_RATIOS]
+RESOLUTION_CHOICES = [(resolution, resolution) for resolution in RESOLUTIONS]
+PROVIDER_CHOICES = [("local_preview", "Local preview (free draft)")]
+
+
+class CompositionQuerySet(models.QuerySet):
+    def draft_for(self, owner) -> "Composition":
+        """The creative's one draft, created on first use (the unique constraint settles a race)."""
+        draft = self.filter(owner=owner, is_draft=True).first()
+        if draft is not None:
+            return draft
+        try:
+            with transaction.atomic():
+                return self.create(owner=owner, is_draft=True)
+        except IntegrityError:
+            return self.get(owner=owner, is_draft=True)
+
+
+class Composition(models.Model):
+    """A recipe: prompt, ordered references and output settings.
+
+    Each creative has one draft they are editing; submitting freezes a copy onto the job, so later edits to the
+    draft never change what a job was made from.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="compositions")
+    is_draft = models.BooleanField(default=False)
+    provider = models.CharField(max_length=40, choices=PROVIDER_CHOICES, default="local_preview")
+    prompt = models.TextField(blank=True)
+    duration = models.PositiveSmallIntegerField(default=5, choices=DURATION_CHOICES)
+    aspect_ratio = models.CharField(max_length=5, choices=ASPECT_RATIO_CHOICES, default="16:9")
+    resolution = models.CharField(max_length=5, choices=RESOLUTION_CHOICES, default="720p")
+    generate_audio = models.BooleanField(default=True)
+    references = models.ManyToManyField(Reference, through="CompositionReference", related_name="compositions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CompositionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner"], condition=Q(is_draft=True), name="one_draft_per_owner"),
+            models.CheckConstraint(condition=Q(duration__gte=4, duration__lte=15), name="duration_4_to_15"),
+        ]
+
+    def __str__(self) -> str:
+        return f"composition {self.pk} of {self.owner}"
+
+    @property
+    def css_aspect_ratio(self) -> str:
+        width, height = self.aspect_ratio.split(":")
+        return f"{width} / {height}"
+
+    def ordered_references(self) -> list[Reference]:
+        return [link.reference for link in self.links.select_related("reference").order_by("position", "pk")]
+
+    def append(self, references) -> None:
+        last = self.links.aggregate(last=models.Max("position"))["last"]
+        start = -1 if last is None else last
+        CompositionReference.objects.bulk_create(
+            CompositionReference(composition=self, reference=reference, position=start + offset)
+            for offset, reference in enumerate(references, start=1)
+        )
+
+    def remove(self, reference: Reference) -> None:
+        self.links.filter(reference=reference).delete()
+        self._renumber(self.ordered_references())
+
+    def move(self, reference: Reference, offset: int) -> None:
+        """Move a reference `offset` places (negative: earlier), clamped to the ends."""
+        order = self.ordered_references()
+        if reference not in order:
+            return
+        index = order.index(reference)
+        order.pop(index)
+        order.insert(max(0, min(len(order), index + offset)), reference)
+        self._renumber(order)
+
+    def _renumber(self, order: list[Reference]) -> None:
+        links = {link.reference_id: link for link in self.links.all()}
+        for position, reference in enumerate(order):
+            links[reference.pk].position = position
+        CompositionReference.objects.bulk_update(links.values(), ["position"])
+
+    def freeze(self) -> "Composition":
+        """A non-draft copy with the same settings and references in the same order."""
+        frozen = Composition.objects.create(
+            owner=self.owner,
+            provider=self.provider,
+            prompt=self.prompt,
+            duration=self.duration,
+            aspect_ratio=self.aspect_ratio,
+            resolution=self.resolution,
+            generate_audio=self.generate_audio,
+        )
+        CompositionReference.objects.bulk_create(
+            CompositionReference(composition=frozen, reference=reference, position=position)
+            for position, reference in enumerate(self.ordered_references())
+        )
+        return frozen
+
+
+class CompositionReference(models.Model):
+    composition = models.ForeignKey(Composition, on_delete=models.CASCADE, related_name="links")
+    # PROTECT: a file used by a job's recipe is never deleted from under it.
+    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="links")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["composition", "reference"], name="reference_once_per_composition"),
+        ]
+
+
+def job_file_upload_to(instance: "Job", filename: str) -> str:
+    return f"jobs/{instance.public_id.hex}/{uuid.uuid4().hex[:8]}-{filename}"
+
+
+class JobQuerySet(models.QuerySet):
+    def in_flight(self):
+        return self.filter(status__in=(Job.Status.QUEUED, Job.Status.RUNNING))
+
+    def due(self, now):
+        """Queued jobs whose time has come, and running jobs whose worker stopped renewing its lease."""
+        return self.filter(
+            Q(status=Job.Status.QUEUED, run_after__lte=now) | Q(status=Job.Status.RUNNING, lease_expires_at__lt=now)
+        )
+
+
+class Job(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Rendering"
+        SUCCEEDED = "succeeded", "Ready"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    composition = models.OneToOneField(Composition, on_delete=models.PROTECT, related_name="job")
+    # The compose form's one-time key: a double click or a resent POST finds the job it already made.
+    submission_key = models.UUIDField()
+    provider = models.CharField(max_length=40, default="local_preview")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    progress = models.FloatField(default=0.0)
+    error_message = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    run_after = models.DateTimeField(default=timezone.now)
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    video = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
+    poster = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "submission_key"], name="one_job_per_submission"),
+        ]
+        indexes = [models.Index(fields=["status", "run_after"]), models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"job {self.public_id} ({self.status})"
+
+    @property
+    def is_in_flight(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def progress_percent(self) -> int:
+        return int(round(self.progress * 100))
+
+    @property
+    def version(self) -> str:
+        """Changes whenever anything the gallery card shows changes: lets a poll answer "nothing changed"."""
+        return f"{self.status}:{self.progress_percent}:{self.updated_at.timestamp():.3f}"
+
+    def queue_position(self) -> int:
+        """How many queued jobs (anyone's) are ahead of this one, plus one."""
+        return Job.objects.filter(status=self.Status.QUEUED, created_at__lt=self.created_at).count() + 1
+
+    def elapsed(self) -> timedelta | None:
+        if not self.started_at:
+            return None
+        return (self.finished_at or timezone.now()) - self.started_at
+
+
+def mention_labels(references: list[Reference]) -> list[tuple[Reference, str]]:
+    """Each reference with the mention that points at it: @image1 is the first image in order, and so on."""
+    counts: dict[str, int] = {}
+    labelled = []
+    for reference in references:
+        counts[reference.kind] = counts.get(reference.kind, 0) + 1
+        labelled.append((reference, f"@{reference.kind}{counts[reference.kind]}"))
+    return labelled

@@ -1,0 +1,107 @@
+import logging
+import os
+import secrets
+import signal
+import socket
+import threading
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections, connection
+
+from seedance_studio.studio.models import Job
+from seedance_studio.worker import queue
+from seedance_studio.worker.local_preview import run_local_preview
+
+log = logging.getLogger("seedance_studio.worker")
+
+
+class Command(BaseCommand):
+    help = ("Claim due jobs from the database and run them, a few at a time. SIGTERM or Ctrl-C: stop claiming, "
+            "finish the jobs in hand, exit.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--concurrency", type=int, default=settings.WORKER_CONCURRENCY)
+        parser.add_argument("--once", action="store_true", help="Run until no job is due, then exit.")
+
+    def handle(self, *args, concurrency, once, **options):
+        worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        stopping = threading.Event()
+
+        def request_stop(signum, frame):
+            if not stopping.is_set():
+                log.info("worker %s: signal %s received, finishing the jobs in hand", worker, signum)
+            stopping.set()
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        log.info("worker %s started (concurrency %s)", worker, concurrency)
+        Loop(worker, concurrency, stopping, once=once).run()
+        log.info("worker %s stopped", worker)
+
+
+class Loop:
+    def __init__(self, worker: str, concurrency: int, stopping: threading.Event, *, once: bool = False):
+        self.worker = worker
+        self.concurrency = concurrency
+        self.stopping = stopping
+        self.once = once
+        self.lease = settings.WORKER_LEASE_SECONDS
+        self.active = {}
+
+    def run(self) -> None:
+        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="job") as pool:
+            while not self.stopping.is_set():
+                self._reap(timeout=0)
+                job = None
+                if len(self.active) < self.concurrency:
+                    job = self._claim()
+                if job is not None:
+                    self.active[pool.submit(self._run_job, job)] = job.pk
+                    continue
+                if self.once and not self.active:
+                    break
+                self._renew()
+                self._reap(timeout=settings.WORKER_IDLE_SLEEP_SECONDS)
+            # Finish what we hold; keep the leases alive meanwhile so nobody takes these jobs over.
+            while self.active:
+                self._renew()
+                self._reap(timeout=self.lease / 3)
+        connection.close()
+
+    def _claim(self):
+        try:
+            close_old_connections()
+            return queue.claim_next(self.worker, lease_seconds=self.lease)
+        except Exception:
+            # A database hiccup must not kill the loop: log it and try again after the idle sleep.
+            log.exception("worker %s: claiming failed", self.worker)
+            return None
+
+    def _renew(self) -> None:
+        try:
+            queue.renew_leases(self.worker, self.active.values(), lease_seconds=self.lease)
+        except Exception:
+            log.exception("worker %s: renewing leases failed", self.worker)
+
+    def _reap(self, timeout: float) -> None:
+        if not self.active:
+            if timeout:
+                self.stopping.wait(timeout)
+            return
+        done, _ = wait(list(self.active), timeout=timeout, return_when=FIRST_COMPLETED)
+        for future in done:
+            self.active.pop(future)
+
+    def _run_job(self, job: Job) -> None:
+        try:
+            log.info("job %s: started (attempt %s)", job.public_id, job.attempts)
+            run_local_preview(job, self.worker)
+            log.info("job %s: done", job.public_id)
+        except Exception:
+            log.exception("job %s: unexpected error", job.public_id)
+            queue.fail_or_retry(job, self.worker, "Something went wrong in the studio while rendering. It will be "
+                                                  "retried automatically.", retryable=True)
+        finally:
+            connection.close()

@@ -1,0 +1,87 @@
+"""The job queue lives in the database: claiming is a conditional UPDATE, so any number of workers on SQLite
+or PostgreSQL can poll the same table and each job is held by exactly one of them at a time.
+
+A held job carries a lease (`lease_owner`, `lease_expires_at`) that its worker keeps renewing. A worker that
+dies (SIGKILL, power loss) stops renewing; when the lease runs out the job is due again and another worker
+takes it over. Attempts are counted so a job that kills its workers is failed instead of looping forever.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from seedance_studio.studio.models import Job
+
+CANDIDATES_PER_CLAIM = 10
+
+
+class LeaseLost(Exception):
+    """Another worker took this job over (our lease ran out): stop working on it and keep nothing."""
+
+
+def claim_next(worker: str, *, lease_seconds: int) -> Job | None:
+    now = timezone.now()
+    candidates = Job.objects.due(now).order_by("created_at", "pk").values_list("pk", "status", "lease_owner",
+                                                                               "attempts")
+    for pk, status, previous_owner, attempts in candidates[:CANDIDATES_PER_CLAIM]:
+        # The filter repeats what we saw: if another worker claimed or changed the row since, we update nothing.
+        seen = Job.objects.due(now).filter(pk=pk, status=status, lease_owner=previous_owner, attempts=attempts)
+        if attempts >= settings.WORKER_MAX_ATTEMPTS:
+            seen.update(status=Job.Status.FAILED, finished_at=now, updated_at=now, lease_owner="",
+                        lease_expires_at=None,
+                        error_message=f"The render was interrupted {attempts} times (the worker stopped while "
+                                      "working on it). Nothing was charged; submit it again.")
+            continue
+        claimed = seen.update(
+            status=Job.Status.RUNNING,
+            lease_owner=worker,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            attempts=F("attempts") + 1,
+            started_at=Coalesce(F("started_at"), now),
+            updated_at=now,
+        )
+        if claimed:
+            return Job.objects.select_related("composition").get(pk=pk)
+    return None
+
+
+def renew_leases(worker: str, job_ids, *, lease_seconds: int) -> None:
+    if job_ids:
+        Job.objects.filter(pk__in=list(job_ids), lease_owner=worker, status=Job.Status.RUNNING).update(
+            lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds))
+
+
+def report_progress(job: Job, worker: str, fraction: float, *, lease_seconds: int) -> None:
+    now = timezone.now()
+    updated = Job.objects.filter(pk=job.pk, lease_owner=worker, status=Job.Status.RUNNING).update(
+        progress=max(0.0, min(1.0, fraction)), lease_expires_at=now + timedelta(seconds=lease_seconds),
+        updated_at=now)
+    if not updated:
+        raise LeaseLost(job.public_id)
+
+
+def finish(job: Job, worker: str, **fields) -> bool:
+    """Mark the job succeeded with `fields`; False when the lease was lost (the caller discards its files)."""
+    now = timezone.now()
+    return bool(Job.objects.filter(pk=job.pk, lease_owner=worker, status=Job.Status.RUNNING).update(
+        status=Job.Status.SUCCEEDED, progress=1.0, finished_at=now, updated_at=now, lease_owner="",
+        lease_expires_at=None, error_message="", **fields))
+
+
+def fail_or_retry(job: Job, worker: str, message: str, *, retryable: bool) -> None:
+    now = timezone.now()
+    held = Job.objects.filter(pk=job.pk, lease_owner=worker, status=Job.Status.RUNNING)
+    attempts = held.values_list("attempts", flat=True).first()
+    if attempts is None:
+        return
+    if retryable and attempts < settings.WORKER_MAX_ATTEMPTS:
+        held.update(status=Job.Status.QUEUED, lease_owner="", lease_expires_at=None, updated_at=now,
+                    run_after=now + timedelta(seconds=10 * attempts), progress=0.0, error_message=message)
+    else:
+        held.update(status=Job.Status.FAILED, lease_owner="", lease_expires_at=None, updated_at=now,
+                    finished_at=now, error_message=message)

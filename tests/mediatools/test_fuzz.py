@@ -1,0 +1,46 @@
+"""Whatever the bytes, the only way out of sniffing and image probing is an answer or a MediaRefused."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from seedance_studio.mediatools.probe import probe_image
+from seedance_studio.mediatools.sniff import MediaRefused, sniff
+
+PREFIXES = [b"", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", b"RIFF\0\0\0\0WEBPVP8 ", b"RIFF\0\0\0\0WAVE",
+            b"RIFF\0\0\0\0WAVEfmt ", b"BM\0\0\0\0\0\0\0\0\0\0\0\0\x28\0\0\0", b"ID3\x03\0\0\0\0\0\x10", b"\xff\xfb\x90",
+            b"\0\0\0\x18ftyp", b"\0\0\0\x14ftypqt  ", b"#EXTM3U", b"ffconcat"]
+
+fuzzed = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _answer(content: bytes):
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "upload"
+        path.write_bytes(content)
+        try:
+            found = sniff(path)
+            if found.kind == "image":
+                probe_image(path, found, max_pixels=1_000_000)
+        except MediaRefused as refused:
+            assert refused.message.endswith(".")
+
+
+@fuzzed
+@given(st.sampled_from(PREFIXES), st.binary(max_size=600))
+def test_it_only_ever_answers_or_refuses(prefix, rest):
+    _answer(prefix + rest)
+
+
+@fuzzed
+@given(st.binary(min_size=1, max_size=600), st.integers(min_value=0, max_value=599))
+def test_it_survives_corrupted_real_headers(noise, at):
+    header = (b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10\x08\x02\0\0\0\x90\x91\x68\x36"
+              b"\0\0\0\x0cIDATx\x9cc\xf8\x0f\x00\x01\x01\x01\x00\x1b\xb6\xeeV\0\0\0\0IEND\xaeB`\x82")
+    content = bytearray(header + bytes(600))
+    content[at:at + len(noise)] = noise
+    _answer(bytes(content[: len(header) + 600]))

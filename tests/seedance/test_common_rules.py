@@ -1,0 +1,196 @@
+"""Rules every provider shares, one case per provider, each citing the line of that provider's document."""
+
+from __future__ import annotations
+
+import pytest
+
+from seedance_studio.seedance import Composition, evaluate
+
+from .builders import ALL, audio, audios, codes, errors, image, images, run, video, warnings
+
+DURATION_LINES = {"piapi": "000:303", "goapi": "001:280", "seedance2": "002:58", "hiapi": "003:75",
+                  "evolink": "004:47", "local_preview": "union"}
+
+
+def _cases(lines: dict[str, str], *values):
+    return [pytest.param(provider, value, id=f"{provider}-{lines[provider]}-{value}")
+            for provider in ALL for value in values]
+
+
+@pytest.mark.parametrize(("provider", "duration"), _cases(DURATION_LINES, 4, 9, 15))
+def test_it_accepts_every_whole_second_from_4_to_15(provider, duration):
+    evaluation = run(provider, duration=duration)
+    assert evaluation.is_valid, evaluation.findings
+    assert evaluation.duration == duration
+
+
+@pytest.mark.parametrize(("provider", "duration"), _cases(DURATION_LINES, 3, 16, 0, -5))
+def test_it_refuses_a_duration_out_of_range_instead_of_the_silent_5s(provider, duration):
+    # 000:361 / 001:332: providers fall back to 5 s; the studio refuses.
+    evaluation = run(provider, duration=duration)
+    assert errors(evaluation) == {"duration.out_of_range"}
+    assert evaluation.request_body is None and evaluation.quote is None
+
+
+@pytest.mark.parametrize(("provider", "duration"), _cases(DURATION_LINES, 5.5, "7.2", "five"))
+def test_it_refuses_a_duration_that_is_not_whole_seconds(provider, duration):
+    assert errors(run(provider, duration=duration)) == {"duration.not_whole"}
+
+
+@pytest.mark.parametrize(("provider", "duration"), _cases(DURATION_LINES, 6.0, "8"))
+def test_whole_numbers_in_other_types_are_whole_seconds(provider, duration):
+    assert run(provider, duration=duration).duration == int(float(duration))
+
+
+@pytest.mark.parametrize("provider", ALL)
+def test_it_never_defaults_a_missing_duration(provider):
+    evaluation = evaluate(Composition(provider=provider, tier=run(provider).tier, prompt="A quiet scene"))
+    assert errors(evaluation) == {"duration.missing"}
+    assert evaluation.findings[0].field == "duration"
+
+
+AUDIO_ONLY_LINES = {"piapi": "000:337", "goapi": "001:309", "seedance2": "everyone", "hiapi": "everyone",
+                    "evolink": "004:37", "local_preview": "union"}
+
+
+@pytest.mark.parametrize(("provider", "count"), _cases(AUDIO_ONLY_LINES, 1, 2))
+def test_it_refuses_audio_without_a_picture(provider, count):
+    evaluation = run(provider, *audios(count))
+    assert "references.audio_only" in errors(evaluation)
+    (finding,) = [f for f in evaluation.findings if f.code == "references.audio_only"]
+    assert finding.message == ("Audio needs a picture: add at least one image or video reference (Seedance "
+                               "rejects audio-only requests).")
+
+
+@pytest.mark.parametrize("provider", ["piapi", "goapi", "seedance2", "hiapi", "evolink", "local_preview"])
+def test_audio_with_an_image_is_fine(provider):
+    evaluation = run(provider, image(), audio())
+    assert evaluation.is_valid, evaluation.findings
+
+
+# Mode inference (000:309-312), applied to every provider when the mode is "auto" --------------------------
+
+@pytest.mark.parametrize("provider", ALL)
+@pytest.mark.parametrize(("references", "mode"), [
+    pytest.param((), "text_to_video", id="000:310-no-references"),
+    pytest.param((image(),), "first_last_frames", id="000:311-one-image"),
+    pytest.param(tuple(images(2)), "first_last_frames", id="000:311-two-images"),
+    pytest.param(tuple(images(3)), "omni_reference", id="000:312-three-images"),
+    pytest.param((image(), video()), "omni_reference", id="000:312-image-and-video"),
+    pytest.param((video(),), "omni_reference", id="000:312-video-only"),
+    pytest.param((image(), audio()), "omni_reference", id="000:312-image-and-audio"),
+])
+def test_auto_mode_is_inferred_from_the_references(provider, references, mode):
+    evaluation = run(provider, *references)
+    assert evaluation.mode == mode
+    assert evaluation.is_valid, evaluation.findings
+
+
+@pytest.mark.parametrize("provider", ALL)
+def test_text_to_video_takes_no_references(provider):
+    # 000:317 / 001:289 "No references accepted."
+    evaluation = run(provider, image(), mode="text_to_video")
+    (finding,) = [f for f in evaluation.findings if f.code == "mode.text_with_references"]
+    assert finding.reference == "@image1"
+
+
+@pytest.mark.parametrize("provider", ALL)
+@pytest.mark.parametrize(("references", "code"), [
+    pytest.param((), "mode.frames_need_images", id="000:324-no-image"),
+    pytest.param(tuple(images(3)), "mode.frames_too_many_images", id="000:323-three-images"),
+    pytest.param((image(), video()), "mode.frames_images_only", id="000:324-video-rejected"),
+    pytest.param((image(), audio()), "mode.frames_images_only", id="000:324-audio-rejected"),
+])
+def test_first_last_frames_takes_one_or_two_images_only(provider, references, code):
+    assert code in errors(run(provider, *references, mode="first_last_frames"))
+
+
+@pytest.mark.parametrize("provider", ALL)
+def test_omni_reference_needs_a_reference(provider):
+    # 000:338 "between 1 and 9", 001:310 "between 1 and 12".
+    assert "mode.reference_needs_references" in errors(run(provider, mode="omni_reference"))
+
+
+@pytest.mark.parametrize("provider", ALL)
+def test_omni_reference_may_use_one_or_two_images_as_references(provider):
+    evaluation = run(provider, image(), mode="omni_reference")
+    assert (evaluation.mode, evaluation.is_valid) == ("omni_reference", True)
+
+
+@pytest.mark.parametrize("provider", ALL)
+def test_an_unknown_mode_is_refused(provider):
+    assert errors(run(provider, mode="video_to_video")) == {"mode.unknown"}
+
+
+@pytest.mark.parametrize("provider", ALL)
+def test_an_unknown_aspect_ratio_is_refused(provider):
+    assert errors(run(provider, aspect_ratio="5:4")) == {"aspect_ratio.unsupported"}
+
+
+@pytest.mark.parametrize("provider", ["piapi", "goapi", "seedance2", "hiapi", "evolink"])
+@pytest.mark.parametrize(("url", "code"), [
+    pytest.param("file:///etc/passwd", "reference.url_scheme", id="file-scheme"),
+    pytest.param("ftp://cdn.example.com/a.png", "reference.url_scheme", id="ftp-scheme"),
+])
+def test_remote_providers_need_http_urls(provider, url, code):
+    assert code in errors(run(provider, image(url=url)))
+
+
+@pytest.mark.parametrize("provider", ALL)
+@pytest.mark.parametrize("missing", ["format"])
+def test_a_reference_without_probed_facts_is_refused(provider, missing):
+    evaluation = run(provider, image(fmt=""))
+    (finding,) = [f for f in evaluation.findings if f.code == "reference.unprobed"]
+    assert missing in finding.message and finding.reference == "@image1"
+
+
+def test_unknown_provider_and_tier_are_refused():
+    assert errors(evaluate(Composition("sora", "x", duration=5))) == {"provider.unknown"}
+    assert errors(evaluate(Composition("piapi", "seedance-3", duration=5))) == {"tier.unknown"}
+
+
+@pytest.mark.parametrize("provider", ALL)
+def test_findings_list_errors_before_warnings(provider):
+    evaluation = run(provider, image(), video(), duration=20, prompt="only @image1")
+    severities = [f.severity for f in evaluation.findings]
+    assert severities == sorted(severities, key=lambda s: s != "error")
+    assert not evaluation.is_valid and evaluation.warnings
+
+
+def test_compositions_are_hashable_and_compare_by_value():
+    a = Composition("hiapi", "seedance-2-0", prompt="abc", duration=5, extras={"web_search": True})
+    b = Composition("hiapi", "seedance-2-0", prompt="abc", duration=5, extras={"web_search": True})
+    assert a == b and hash(a) == hash(b) and len({a, b}) == 1
+
+
+@pytest.mark.parametrize(("provider", "references", "required"), [
+    pytest.param("piapi", (image(),), True, id="piapi-000:489-always"),
+    pytest.param("goapi", (image(),), True, id="goapi-001:399-always"),
+    pytest.param("seedance2", (), True, id="seedance2-002:143-text-to-video"),
+    pytest.param("seedance2", (image(),), False, id="seedance2-002:77-optional-with-image"),
+    pytest.param("hiapi", (image(),), True, id="hiapi-003:64-always"),
+    pytest.param("evolink", (image(),), True, id="evolink-004:19-always"),
+    pytest.param("local_preview", (), False, id="local-optional"),
+])
+def test_prompt_required(provider, references, required):
+    assert errors(run(provider, *references, prompt="")) == ({"prompt.missing"} if required else set())
+
+
+@pytest.mark.parametrize(("provider", "expected"), [
+    pytest.param("piapi", {"seed.unsupported", "generate_audio.unsupported"}, id="piapi-000-no-seed-no-switch"),
+    pytest.param("goapi", {"seed.unsupported", "generate_audio.unsupported"}, id="goapi-001-no-seed-no-switch"),
+    pytest.param("seedance2", {"seed.unsupported", "generate_audio.unsupported"}, id="seedance2-002-no-seed"),
+    pytest.param("hiapi", set(), id="hiapi-003:108-124-both"),
+    pytest.param("evolink", {"seed.unsupported"}, id="evolink-004:65-switch-no-seed"),
+    pytest.param("local_preview", set(), id="local-both"),
+])
+def test_seed_and_audio_switch(provider, expected):
+    evaluation = run(provider, seed=11, generate_audio=False)
+    assert evaluation.is_valid and {c for c in codes(evaluation)} == expected
+
+
+@pytest.mark.parametrize("provider", ALL)
+def test_an_unknown_extra_is_not_sent_and_said(provider):
+    evaluation = run(provider, extras={"motion_strength": 3})
+    assert warnings(evaluation) == {"extras.unknown"} and evaluation.is_valid
+    assert "motion_strength" not in str(evaluation.request_body)
