@@ -11,7 +11,8 @@ from django.core.files import File
 
 from seedance_studio.mediatools.ffmpeg import FfmpegError
 from seedance_studio.mediatools.frames import extract_poster
-from seedance_studio.preview.render import PreviewReference, PreviewRequest, render_preview
+from seedance_studio.preview.render import render_preview
+from seedance_studio.preview.request import PreviewReference, PreviewRequest
 from seedance_studio.studio.models import Job
 from seedance_studio.worker import queue
 

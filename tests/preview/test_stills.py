@@ -5,10 +5,10 @@ from PIL import Image
 from seedance_studio.preview.stills import cover_image, draw_badge, draw_title_card
 
 
-def halves(path, size=(800, 400), *, orientation=None, mode="RGB"):
+def halves(path, size=(800, 400), *, orientation=None):
     """Left half red, right half blue."""
-    image = Image.new(mode, size, (255, 0, 0, 255)[: len(mode)])
-    image.paste((0, 0, 255, 255)[: len(mode)], (size[0] // 2, 0, size[0], size[1]))
+    image = Image.new("RGB", size, (255, 0, 0))
+    image.paste((0, 0, 255), (size[0] // 2, 0, size[0], size[1]))
     exif = Image.Exif()
     if orientation:
         exif[0x0112] = orientation
