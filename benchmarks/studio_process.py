@@ -33,7 +33,7 @@ def running_studio(*, worker: bool = True, web_workers: int = 1):
         port = free_port()
         env = dict(os.environ, STUDIO_VAR_DIR=var, DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_DEBUG="0",
                    DJANGO_SECURE_COOKIES="0", DJANGO_ALLOWED_HOSTS="127.0.0.1", WORKER_IDLE_SLEEP_MS="100",
-                   LOG_LEVEL="WARNING")
+                   LOG_LEVEL="ERROR")
         env.pop("DATABASE_URL", None)
         manage = [sys.executable, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)

@@ -1,0 +1,11 @@
+"""Run every benchmark in turn and print its numbers: `make benchmark`."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+for script in ("render_speed.py", "submit_to_playable.py", "upload_memory.py"):
+    print(f"== {script}", flush=True)
+    subprocess.run([sys.executable, str(HERE / script)], check=True)
