@@ -162,6 +162,53 @@ WORKER_LEASE_SECONDS = env_int("WORKER_LEASE_SECONDS", 30, minimum=5)
 WORKER_IDLE_SLEEP_SECONDS = env_int("WORKER_IDLE_SLEEP_MS", 500, minimum=50) / 1000
 WORKER_MAX_ATTEMPTS = env_int("WORKER_MAX_ATTEMPTS", 3, minimum=1)
 
+# Where providers fetch reference files from: must be reachable from the internet for remote providers.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# --- Remote providers: each is switched on by its API key -----------------------------------------------
+class _ProviderSettings:
+    """One provider's connection settings. The key is never rendered, logged or sent to the browser."""
+
+    def __init__(self, provider_id: str):
+        prefix = provider_id.upper()
+        self.api_key = env_str(f"{prefix}_API_KEY") or ""
+        self.base_url = env_str(f"{prefix}_BASE_URL") or ""
+        self.webhook_secret = env_str(f"{prefix}_WEBHOOK_SECRET") or ""
+
+    def __repr__(self) -> str:  # keeps the key out of debug pages and tracebacks
+        return f"<provider settings, key {'set' if self.api_key else 'not set'}>"
+
+
+PROVIDERS = {provider_id: _ProviderSettings(provider_id)
+             for provider_id in ("piapi", "goapi", "seedance2", "hiapi", "evolink")}
+
+# --- Seedance pricing (the pure core in seedance_studio/seedance/ quotes every job with this) -------------
+def _seedance_pricing() -> dict:
+    import json
+    from decimal import Decimal
+
+    from seedance_studio.seedance import PricingConfig
+
+    overrides = {}
+    raw = env_str("SEEDANCE_PRICING_JSON")
+    if raw:
+        try:
+            overrides = json.loads(raw, parse_float=Decimal)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"SEEDANCE_PRICING_JSON is not valid JSON: {error}") from None
+    for variable, key in (("STUDIO_CREDITS_PER_USD", "studio_credits_per_usd"),
+                          ("STUDIO_CREDITS_PER_SEEDANCE2_CREDIT", "studio_credits_per_seedance2_credit")):
+        if env_str(variable):
+            overrides[key] = env_str(variable)
+    try:
+        PricingConfig.from_mapping(overrides)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"Seedance pricing configuration is invalid: {error}") from None
+    return overrides
+
+
+SEEDANCE_PRICING = _seedance_pricing()
+
 # --- Security -------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)

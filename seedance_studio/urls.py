@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from seedance_studio.references import views as reference_views
+
 admin.site.site_header = "Seedance Studio admin"
 admin.site.site_title = "Seedance Studio"
 
@@ -8,5 +10,6 @@ urlpatterns = [
     path("", include("seedance_studio.studio.urls")),
     path("accounts/", include("seedance_studio.accounts.urls")),
     path("references/", include("seedance_studio.references.urls")),
+    path("p/r/<str:token>.<str:extension>", reference_views.public_reference, name="public_reference"),
     path("admin/", admin.site.urls),
 ]

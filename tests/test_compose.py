@@ -11,7 +11,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _form(**overrides):
-    data = {"prompt": "A lighthouse at dusk, waves rolling in", "provider": "local_preview", "duration": "5",
+    data = {"prompt": "A lighthouse at dusk, waves rolling in", "model": "local_preview/local", "mode": "auto", "duration": "5",
             "aspect_ratio": "16:9", "resolution": "720p", "generate_audio": "on",
             "submission_key": str(uuid.uuid4())}
     data.update(overrides)
@@ -46,7 +46,7 @@ def test_it_makes_one_job_from_a_double_click(owner_client, owner):
 
 def test_it_refuses_an_empty_composition(owner_client, owner):
     response = owner_client.post("/compose/submit/", _form(prompt=""), **HTMX)
-    assert "Nothing to render yet" in response.content.decode()
+    assert "Write a prompt: Local preview needs one in text to video." in response.content.decode()
     assert not Job.objects.exists()
 
 

@@ -1,7 +1,13 @@
+import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+
+
+def new_public_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 def _stored_name(prefix: str, extension: str) -> str:
@@ -26,6 +32,8 @@ class Reference(models.Model):
         AUDIO = "audio", "Audio"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The unguessable part of the URL a provider fetches the file from (providers cannot sign in).
+    public_token = models.CharField(max_length=64, unique=True, default=new_public_token, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="references")
     kind = models.CharField(max_length=5, choices=Kind.choices)
     file = models.FileField(upload_to=reference_upload_to, max_length=200)
@@ -48,6 +56,10 @@ class Reference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.original_name}"
+
+    def public_url(self) -> str:
+        path = reverse("public_reference", args=[self.public_token, self.extension])
+        return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
     @property
     def facts(self) -> str:

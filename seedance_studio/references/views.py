@@ -21,3 +21,10 @@ def reference_thumbnail(request, public_id):
     if not reference.thumbnail:
         raise Http404("This reference has no thumbnail.")
     return serve_stored_file(request, reference.thumbnail, "image/jpeg")
+
+
+@require_GET
+def public_reference(request, token: str, extension: str):
+    """The file behind a reference's public URL, for providers to fetch. The token is the only key."""
+    reference = get_object_or_404(Reference, public_token=token, extension=extension)
+    return serve_stored_file(request, reference.file, reference.content_type)

@@ -1,34 +1,95 @@
+import copy
 import uuid
 
 from django import forms
 
+from seedance_studio import seedance
+from seedance_studio.studio.evaluation import COMPOSITION_FIELDS, model_choices
 from seedance_studio.studio.models import Composition
 
 PROMPT_MAX_CHARS = 20000
+_MODEL_FIELDS = forms.fields_for_model(
+    Composition,
+    fields=["prompt", "mode", "duration", "aspect_ratio", "resolution", "generate_audio", "seed"],
+    widgets={"prompt": forms.Textarea(attrs={"rows": 6, "placeholder": "Describe the shot. Type @ to mention a "
+                                            "reference, e.g. “@image1 slowly turns toward the camera”."})},
+    labels={"generate_audio": "Generate audio", "seed": "Seed (optional)"},
+    error_messages={
+        "duration": {"invalid_choice": "Duration must be a whole number of seconds from 4 to 15."},
+        "aspect_ratio": {"invalid_choice": "Pick an aspect ratio from the list (21:9, 16:9, 4:3, 1:1, 3:4, 9:16 "
+                                           "or auto)."},
+        "resolution": {"invalid_choice": "Pick a resolution from the list (480p, 720p or 1080p)."},
+        "mode": {"invalid_choice": "Pick a mode from the list."},
+        "seed": {"invalid": "The seed must be a whole number, or left empty for a random one."},
+    },
+)
+_BOOL_EXTRA_CHOICES = [("", "Provider default"), ("on", "On"), ("off", "Off")]
 
 
-class ComposeForm(forms.ModelForm):
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+class ComposeForm(forms.Form):
+    """The compose form: the draft's settings plus the selected provider's own options ("extras").
 
-    class Meta:
-        model = Composition
-        fields = ["prompt", "provider", "duration", "aspect_ratio", "resolution", "generate_audio"]
-        widgets = {
-            "prompt": forms.Textarea(attrs={"rows": 6, "placeholder": "Describe the shot. Type @ to mention a reference, "
-                                                                    "e.g. “@image1 slowly turns toward the camera”."}),
-        }
-        labels = {"generate_audio": "Generate audio"}
-        error_messages = {
-            "duration": {"invalid_choice": "Duration must be a whole number of seconds from 4 to 15."},
-            "aspect_ratio": {"invalid_choice": "Pick an aspect ratio from the list (21:9, 16:9, 4:3, 1:1, 3:4, 9:16)."},
-            "resolution": {"invalid_choice": "Pick a resolution from the list (480p, 720p or 1080p)."},
-            "provider": {"invalid_choice": "Pick a provider from the list."},
-        }
+    A plain Form rather than a ModelForm on purpose: the live check runs it on every keystroke and a ModelForm
+    would query the database to validate model constraints the Seedance core checks anyway.
+    """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, composition: Composition):
+        super().__init__(data)
+        self.fields["model"] = forms.ChoiceField(choices=model_choices(), label="Provider and model",
+                                                 error_messages={"invalid_choice": "Pick a provider and model from the "
+                                                                                   "list."})
+        self.fields.update(copy.deepcopy(_MODEL_FIELDS))
         self.fields["prompt"].max_length = PROMPT_MAX_CHARS
         self.fields["prompt"].required = False
-        if not self.is_bound:
-            self.initial["submission_key"] = uuid.uuid4()
+        self.fields["submission_key"] = forms.UUIDField(widget=forms.HiddenInput, required=False)
+        self.initial = {name: getattr(composition, name) for name in _MODEL_FIELDS}
+        self.initial.update(model=f"{composition.provider}/{composition.tier}", submission_key=uuid.uuid4())
+        self.provider_id = self._selected_provider(composition)
+        for extra in self.provider_extras():
+            self.fields[f"extra_{extra.name}"] = _extra_field(extra)
+            value = (composition.extras or {}).get(extra.name)
+            self.initial[f"extra_{extra.name}"] = _extra_initial(extra, value)
 
+    def _selected_provider(self, composition: Composition) -> str:
+        raw = self.data.get("model") if self.is_bound else None
+        return (raw or f"{composition.provider}/{composition.tier}").split("/", 1)[0]
+
+    def provider_extras(self):
+        try:
+            return seedance.get_provider(self.provider_id).extras
+        except KeyError:
+            return ()
+
+    def extra_fields(self):
+        return [self[f"extra_{extra.name}"] for extra in self.provider_extras()]
+
+    def composition_fields(self) -> dict:
+        """The cleaned values under the model's field names, ready for the core or for saving."""
+        data = self.cleaned_data
+        provider, _, tier = data["model"].partition("/")
+        extras = {}
+        for extra in self.provider_extras():
+            value = data.get(f"extra_{extra.name}")
+            if extra.kind == "bool":
+                value = {"on": True, "off": False}.get(value)
+            if value not in (None, ""):
+                extras[extra.name] = value
+        fields = {name: data.get(name) for name in _MODEL_FIELDS}
+        fields.update(provider=provider, tier=tier, extras=extras, prompt=data.get("prompt") or "")
+        return {name: fields[name] for name in COMPOSITION_FIELDS}
+
+
+def _extra_field(extra) -> forms.Field:
+    label = extra.label
+    if extra.kind == "bool":
+        return forms.ChoiceField(choices=_BOOL_EXTRA_CHOICES, required=False, label=label, help_text=extra.help)
+    if extra.kind == "choice":
+        return forms.ChoiceField(choices=[("", "Off"), *((c, c) for c in extra.choices)], required=False,
+                                 label=label, help_text=extra.help)
+    return forms.IntegerField(required=False, label=label, help_text=extra.help)
+
+
+def _extra_initial(extra, value):
+    if extra.kind == "bool":
+        return {True: "on", False: "off"}.get(value, "")
+    return value

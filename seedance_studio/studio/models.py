@@ -7,12 +7,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from seedance_studio.references.models import Reference
+from seedance_studio.seedance import AUTO, MODE_LABELS
 from seedance_studio.seedance.output_sizes import ASPECT_RATIOS, RESOLUTIONS
+from seedance_studio.seedance.registry import ASPECT_RATIO_LABELS
 
+# The choices are wide on purpose: the Seedance core, not the form, decides what a provider and tier accept, so
+# a creative who picks 1080p on a fast tier is told why it does not work there instead of never seeing it.
 DURATION_CHOICES = [(seconds, f"{seconds} s") for seconds in range(4, 16)]
-ASPECT_RATIO_CHOICES = [(ratio, ratio) for ratio in ASPECT_RATIOS]
+ASPECT_RATIO_CHOICES = [(ratio, ASPECT_RATIO_LABELS.get(ratio, ratio)) for ratio in (*ASPECT_RATIOS, AUTO)]
 RESOLUTION_CHOICES = [(resolution, resolution) for resolution in RESOLUTIONS]
-PROVIDER_CHOICES = [("local_preview", "Local preview (free draft)")]
+MODE_CHOICES = [(AUTO, "Auto (from the references)"), *((str(mode), label) for mode, label in MODE_LABELS.items())]
 
 
 class CompositionQuerySet(models.QuerySet):
@@ -27,6 +31,11 @@ class CompositionQuerySet(models.QuerySet):
         except IntegrityError:
             return self.get(owner=owner, is_draft=True)
 
+    def draft_references(self, owner):
+        """The draft's references in order, in one query (the live check runs on every keystroke)."""
+        return Reference.objects.filter(links__composition__owner=owner, links__composition__is_draft=True
+                                        ).order_by("links__position", "links__pk")
+
 
 class Composition(models.Model):
     """A recipe: prompt, ordered references and output settings.
@@ -37,12 +46,16 @@ class Composition(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="compositions")
     is_draft = models.BooleanField(default=False)
-    provider = models.CharField(max_length=40, choices=PROVIDER_CHOICES, default="local_preview")
+    provider = models.CharField(max_length=40, default="local_preview")
+    tier = models.CharField(max_length=60, default="local")
+    mode = models.CharField(max_length=30, choices=MODE_CHOICES, default=AUTO)
     prompt = models.TextField(blank=True)
     duration = models.PositiveSmallIntegerField(default=5, choices=DURATION_CHOICES)
     aspect_ratio = models.CharField(max_length=5, choices=ASPECT_RATIO_CHOICES, default="16:9")
     resolution = models.CharField(max_length=5, choices=RESOLUTION_CHOICES, default="720p")
     generate_audio = models.BooleanField(default=True)
+    seed = models.BigIntegerField(null=True, blank=True)
+    extras = models.JSONField(default=dict, blank=True)
     references = models.ManyToManyField(Reference, through="CompositionReference", related_name="compositions")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -60,8 +73,17 @@ class Composition(models.Model):
 
     @property
     def css_aspect_ratio(self) -> str:
+        if ":" not in self.aspect_ratio:  # "auto": the card shows 16:9 until the video's own size is known
+            return "16 / 9"
         width, height = self.aspect_ratio.split(":")
         return f"{width} / {height}"
+
+    @property
+    def model_label(self) -> str:
+        """"PiAPI · Seedance 2 Fast", or just "Local preview"."""
+        from seedance_studio.studio.evaluation import model_label
+
+        return model_label(self.provider, self.tier)
 
     def ordered_references(self) -> list[Reference]:
         return [link.reference for link in self.links.select_related("reference").order_by("position", "pk")]
@@ -99,6 +121,10 @@ class Composition(models.Model):
         frozen = Composition.objects.create(
             owner=self.owner,
             provider=self.provider,
+            tier=self.tier,
+            mode=self.mode,
+            seed=self.seed,
+            extras=self.extras,
             prompt=self.prompt,
             duration=self.duration,
             aspect_ratio=self.aspect_ratio,
@@ -153,6 +179,10 @@ class Job(models.Model):
     # The compose form's one-time key: a double click or a resent POST finds the job it already made.
     submission_key = models.UUIDField()
     provider = models.CharField(max_length=40, default="local_preview")
+    # Fixed at submit from the one Seedance core: what the creative saw is what is stored (and later reserved).
+    quote = models.JSONField(default=dict, blank=True)
+    price_credits = models.PositiveIntegerField(default=0)
+    request_body = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.FloatField(default=0.0)
     error_message = models.TextField(blank=True)

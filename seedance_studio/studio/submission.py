@@ -1,4 +1,4 @@
-"""Submitting the draft: check it, freeze it, queue the job, exactly once per click."""
+"""Submitting the draft: check it with the Seedance core, freeze it, queue the job, exactly once per click."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import uuid
 
 from django.db import IntegrityError, transaction
 
+from seedance_studio.studio.availability import provider_unavailable_reason
+from seedance_studio.studio.evaluation import evaluate_composition, quote_as_json
 from seedance_studio.studio.models import Composition, Job
 
 
@@ -15,31 +17,33 @@ class SubmissionRefused(Exception):
         self.problems = problems
 
 
-def composition_problems(draft: Composition) -> list[str]:
-    kinds = [reference.kind for reference in draft.ordered_references()]
-    problems = []
-    if not kinds and not draft.prompt.strip():
-        problems.append("Nothing to render yet: write a prompt or add an image or video reference.")
-    if "audio" in kinds and not ({"image", "video"} & set(kinds)):
-        problems.append("Audio needs a picture: add at least one image or video reference "
-                        "(Seedance rejects audio-only requests).")
-    return problems
-
-
 def submit_draft(draft: Composition, submission_key: uuid.UUID | None) -> Job:
-    """Queue a job made from a frozen copy of the draft. The same submission key always yields the same job."""
+    """Queue a job made from a frozen copy of the draft. The same submission key always yields the same job.
+
+    The server re-runs the same core as the live panel, so a request the panel showed as broken is refused here
+    too even if the browser's disabled Submit button was bypassed, and the stored quote is the one shown.
+    """
     key = submission_key or uuid.uuid4()
     existing = Job.objects.filter(owner=draft.owner, submission_key=key).first()
     if existing is not None:
         return existing
-    problems = composition_problems(draft)
+    references = draft.ordered_references()
+    evaluation = evaluate_composition(draft, references)
+    problems = [finding.message for finding in evaluation.errors]
+    unavailable = provider_unavailable_reason(draft.provider)
+    if unavailable:
+        problems.append(unavailable)
     if problems:
         raise SubmissionRefused(problems)
     try:
         with transaction.atomic():
             frozen = draft.freeze()
-            return Job.objects.create(owner=draft.owner, composition=frozen, submission_key=key,
-                                      provider=draft.provider)
+            return Job.objects.create(
+                owner=draft.owner, composition=frozen, submission_key=key, provider=draft.provider,
+                quote=quote_as_json(evaluation.quote),
+                price_credits=evaluation.quote.studio_credits if evaluation.quote else 0,
+                request_body=evaluation.request_body,
+            )
     except IntegrityError:
         # A second click raced the first one past the lookup above: the unique key let only one job through.
         return Job.objects.get(owner=draft.owner, submission_key=key)

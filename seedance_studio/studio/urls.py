@@ -1,15 +1,16 @@
 from django.urls import path
 
-from seedance_studio.studio import views
+from seedance_studio.studio import job_views, views
 
 urlpatterns = [
     path("", views.compose, name="compose"),
     path("compose/references/", views.upload_references, name="upload_references"),
     path("compose/references/<uuid:public_id>/remove/", views.remove_reference, name="remove_reference"),
     path("compose/references/<uuid:public_id>/move/<str:direction>/", views.move_reference, name="move_reference"),
+    path("compose/check/", views.check, name="check"),
     path("compose/submit/", views.submit, name="submit"),
-    path("gallery/", views.gallery, name="gallery"),
-    path("jobs/<uuid:public_id>/card/", views.job_card, name="job_card"),
-    path("jobs/<uuid:public_id>/video.mp4", views.job_video, name="job_video"),
-    path("jobs/<uuid:public_id>/poster.jpg", views.job_poster, name="job_poster"),
+    path("gallery/", job_views.gallery, name="gallery"),
+    path("jobs/<uuid:public_id>/card/", job_views.job_card, name="job_card"),
+    path("jobs/<uuid:public_id>/video.mp4", job_views.job_video, name="job_video"),
+    path("jobs/<uuid:public_id>/poster.jpg", job_views.job_poster, name="job_poster"),
 ]

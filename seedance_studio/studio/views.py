@@ -1,27 +1,33 @@
+"""The compose page: references, the prompt and settings, the live panel, and submitting."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseStopPolling, trigger_client_event
+from django_htmx.http import trigger_client_event
 
+from seedance_studio import seedance
 from seedance_studio.references.ingest import UploadRefused, ingest_upload
 from seedance_studio.references.models import Reference
-from seedance_studio.references.serving import serve_stored_file
+from seedance_studio.studio.availability import provider_unavailable_reason
+from seedance_studio.studio.evaluation import evaluate_composition, evaluate_fields
 from seedance_studio.studio.forms import ComposeForm
-from seedance_studio.studio.models import Composition, Job, mention_labels
+from seedance_studio.studio.job_views import gallery_jobs
+from seedance_studio.studio.models import Composition, mention_labels
+from seedance_studio.studio.panel import panel_context
 from seedance_studio.studio.submission import SubmissionRefused, submit_draft
 
-GALLERY_SIZE = 30
 
-
-def _compose_context(request, draft: Composition, form: ComposeForm | None = None, **extra) -> dict:
+def _page_context(request, draft: Composition, form: ComposeForm | None = None, **extra) -> dict:
+    references = draft.ordered_references()
+    form = form or ComposeForm(composition=draft)
+    evaluation = evaluate_composition(draft, references)
     return {
         "draft": draft,
-        "chips": mention_labels(draft.ordered_references()),
-        "form": form or ComposeForm(instance=draft),
-        "jobs": Job.objects.filter(owner=request.user).select_related("composition")[:GALLERY_SIZE],
+        "form": form,
+        "jobs": gallery_jobs(request.user),
+        **panel_context(evaluation, references, provider_unavailable_reason(draft.provider),
+                        form_errors=form.errors if form.is_bound else None),
         **extra,
     }
 
@@ -30,7 +36,24 @@ def _compose_context(request, draft: Composition, form: ComposeForm | None = Non
 @require_GET
 def compose(request):
     draft = Composition.objects.draft_for(request.user)
-    return render(request, "studio/compose.html", _compose_context(request, draft))
+    return render(request, "studio/compose.html", _page_context(request, draft))
+
+
+@login_required
+@require_POST
+def check(request):
+    """The live panel: re-run the real form and the Seedance core on what is typed, save it as the draft."""
+    references = list(Composition.objects.draft_references(request.user))
+    form = ComposeForm(request.POST, composition=Composition())
+    if form.is_valid():
+        fields = form.composition_fields()
+        evaluation = evaluate_fields(fields, references)
+        Composition.objects.filter(owner=request.user, is_draft=True).update(**fields)
+        unavailable = provider_unavailable_reason(fields["provider"])
+    else:
+        evaluation, unavailable = None, None
+    context = panel_context(evaluation, references, unavailable, form_errors=form.errors)
+    return render(request, "studio/compose.html#live-panel", {**context, "oob": True})
 
 
 @login_required
@@ -49,50 +72,65 @@ def upload_references(request):
             refusals.append(f"{refusal.file_name} was refused: {refusal.reason}")
     if added:
         draft.append(added)
+    return _references_response(request, draft, refusals=refusals)
+
+
+def _references_response(request, draft: Composition, *, refusals=(), prompt_changed=False):
     if not request.htmx:
         for text in refusals:
             messages.error(request, text)
         return redirect("compose")
-    context = _compose_context(request, draft, refusals=refusals, added=len(added))
-    return render(request, "studio/compose.html#references", context)
+    context = _page_context(request, draft, refusals=refusals, prompt_changed=prompt_changed)
+    response = render(request, "studio/compose.html#references", context)
+    # The live panel re-checks the composition with its new references.
+    return trigger_client_event(response, "references-changed", after="settle")
 
 
-def _draft_reference(request, public_id) -> tuple[Composition, Reference]:
+def _draft_and_reference(request, public_id) -> tuple[Composition, Reference]:
     reference = get_object_or_404(Reference, public_id=public_id, owner=request.user)
     return Composition.objects.draft_for(request.user), reference
-
-
-def _references_response(request, draft: Composition):
-    if not request.htmx:
-        return redirect("compose")
-    return render(request, "studio/compose.html#references", _compose_context(request, draft))
 
 
 @login_required
 @require_POST
 def remove_reference(request, public_id):
-    draft, reference = _draft_reference(request, public_id)
-    draft.remove(reference)
-    return _references_response(request, draft)
+    draft, reference = _draft_and_reference(request, public_id)
+    changed = _keeping_mentions(draft, lambda: draft.remove(reference))
+    return _references_response(request, draft, prompt_changed=changed)
 
 
 @login_required
 @require_POST
 def move_reference(request, public_id, direction: str):
-    draft, reference = _draft_reference(request, public_id)
-    draft.move(reference, -1 if direction == "earlier" else 1)
-    return _references_response(request, draft)
+    draft, reference = _draft_and_reference(request, public_id)
+    changed = _keeping_mentions(draft, lambda: draft.move(reference, -1 if direction == "earlier" else 1))
+    return _references_response(request, draft, prompt_changed=changed)
+
+
+def _keeping_mentions(draft: Composition, change) -> bool:
+    """Apply a reorder or removal and renumber the prompt's mentions so each keeps pointing at the same file."""
+    before = [(str(r.public_id), r.kind) for r in draft.ordered_references()]
+    change()
+    after = [(str(r.public_id), r.kind) for r in draft.ordered_references()]
+    prompt = seedance.renumber_mentions(draft.prompt, before, after)
+    if prompt == draft.prompt:
+        return False
+    draft.prompt = prompt
+    draft.save(update_fields=["prompt", "updated_at"])
+    return True
 
 
 @login_required
 @require_POST
 def submit(request):
     draft = Composition.objects.draft_for(request.user)
-    form = ComposeForm(request.POST, instance=draft)
+    form = ComposeForm(request.POST, composition=draft)
     problems: list[str] = []
     job = None
     if form.is_valid():
-        draft = form.save()
+        for name, value in form.composition_fields().items():
+            setattr(draft, name, value)
+        draft.save()
         try:
             job = submit_draft(draft, form.cleaned_data["submission_key"])
         except SubmissionRefused as refusal:
@@ -103,45 +141,10 @@ def submit(request):
         if job is not None:
             messages.success(request, "Submitted. Your video appears in the gallery when it is ready.")
         return redirect("compose")
-    fresh_form = ComposeForm(instance=draft) if job is not None else form
-    response = render(request, "studio/compose.html#compose-form",
-                      _compose_context(request, draft, fresh_form, problems=problems, submitted=job))
+    fresh_form = ComposeForm(composition=draft) if job is not None else form
+    context = _page_context(request, draft, fresh_form, problems=problems, submitted=job, oob=True,
+                            panel_oob=True)
+    response = render(request, "studio/compose.html#submit-response", context)
     if job is not None:
         trigger_client_event(response, "job-created", {"job": str(job.public_id)})
     return response
-
-
-@login_required
-@require_GET
-@vary_on_headers("HX-Request")
-def gallery(request):
-    jobs = Job.objects.filter(owner=request.user).select_related("composition")[:GALLERY_SIZE]
-    template = "studio/gallery.html#gallery" if request.htmx else "studio/gallery.html"
-    return render(request, template, {"jobs": jobs})
-
-
-@login_required
-@require_GET
-def job_card(request, public_id):
-    job = get_object_or_404(Job, public_id=public_id, owner=request.user)
-    if request.htmx and request.GET.get("v") == job.version:
-        # Nothing changed since the card the browser shows: a cheap empty answer, and no more polls once done.
-        return HttpResponseStopPolling() if not job.is_in_flight else HttpResponse(status=204)
-    return render(request, "studio/gallery.html#job-card", {"job": job})
-
-
-@login_required
-@require_GET
-def job_video(request, public_id):
-    job = get_object_or_404(Job, public_id=public_id, owner=request.user, status=Job.Status.SUCCEEDED)
-    download = f"seedance-{job.public_id.hex[:8]}.mp4" if "download" in request.GET else None
-    return serve_stored_file(request, job.video, "video/mp4", download_name=download)
-
-
-@login_required
-@require_GET
-def job_poster(request, public_id):
-    job = get_object_or_404(Job, public_id=public_id, owner=request.user)
-    if not job.poster:
-        return HttpResponse(status=404)
-    return serve_stored_file(request, job.poster, "image/jpeg")

@@ -170,7 +170,8 @@ def test_compositions_are_hashable_and_compare_by_value():
     pytest.param("seedance2", (image(),), False, id="seedance2-002:77-optional-with-image"),
     pytest.param("hiapi", (image(),), True, id="hiapi-003:64-always"),
     pytest.param("evolink", (image(),), True, id="evolink-004:19-always"),
-    pytest.param("local_preview", (), False, id="local-optional"),
+    pytest.param("local_preview", (), True, id="local-title-card-needs-text"),
+    pytest.param("local_preview", (image(),), False, id="local-optional-with-image"),
 ])
 def test_prompt_required(provider, references, required):
     assert errors(run(provider, *references, prompt="")) == ({"prompt.missing"} if required else set())

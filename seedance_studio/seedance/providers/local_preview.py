@@ -73,7 +73,8 @@ PROVIDER = ProviderSpec(
                 Mode.OMNI_REFERENCE: "Omni reference"},
     build_body=build_body,
     price=lambda ctx, config: free_quote(),
-    prompt_required_modes=(),
+    # Without references the preview is a title card of the prompt: nothing to show without one.
+    prompt_required_modes=(Mode.TEXT_TO_VIDEO,),
     supports_seed=True,
     seed_range=(0, 2147483647),
     supports_audio_switch=True,

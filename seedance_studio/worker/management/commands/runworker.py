@@ -97,6 +97,10 @@ class Loop:
     def _run_job(self, job: Job) -> None:
         try:
             log.info("job %s: started (attempt %s)", job.public_id, job.attempts)
+            if job.provider != "local_preview":
+                queue.fail_or_retry(job, self.worker, "This studio cannot submit to remote providers yet; nothing "
+                                                      "was charged. Use the local preview for now.", retryable=False)
+                return
             run_local_preview(job, self.worker)
             log.info("job %s: done", job.public_id)
         except Exception:

@@ -1,0 +1,94 @@
+"""The bridge between the studio's models and the pure Seedance core.
+
+Everyone who needs to know whether a composition is valid, what it costs or what to send calls `evaluate_fields`
+(the live panel, the submit path, the worker), so the price a creative sees is the price stored on the job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+
+from seedance_studio import seedance
+from seedance_studio.references.models import Reference
+
+# The fields of a composition the core reads; the same names on the model and in the form.
+COMPOSITION_FIELDS = ("provider", "tier", "mode", "prompt", "duration", "aspect_ratio", "resolution",
+                      "generate_audio", "seed", "extras")
+
+
+def core_reference(reference: Reference) -> seedance.Reference:
+    return seedance.Reference(
+        id=str(reference.public_id),
+        kind=reference.kind,
+        url=reference.public_url(),
+        format=reference.format,
+        width=reference.width,
+        height=reference.height,
+        duration=reference.duration,
+        fps=reference.fps,
+        size_bytes=reference.size_bytes,
+        has_audio=reference.has_audio if reference.kind == "video" else None,
+        name=reference.original_name,
+    )
+
+
+def evaluate_fields(fields: Mapping[str, Any], references: Iterable[Reference]) -> seedance.Evaluation:
+    composition = seedance.Composition(
+        provider=fields["provider"],
+        tier=fields["tier"],
+        prompt=fields.get("prompt") or "",
+        references=tuple(core_reference(reference) for reference in references),
+        mode=fields.get("mode") or seedance.AUTO,
+        duration=fields.get("duration"),
+        aspect_ratio=fields.get("aspect_ratio"),
+        resolution=fields.get("resolution"),
+        generate_audio=bool(fields.get("generate_audio")),
+        seed=fields.get("seed"),
+        extras=dict(fields.get("extras") or {}),
+    )
+    return seedance.evaluate(composition, settings.SEEDANCE_PRICING)
+
+
+def evaluate_composition(composition, references: Iterable[Reference] | None = None) -> seedance.Evaluation:
+    fields = {name: getattr(composition, name) for name in COMPOSITION_FIELDS}
+    return evaluate_fields(fields, composition.ordered_references() if references is None else references)
+
+
+def quote_as_json(quote: seedance.PriceQuote | None) -> dict:
+    """The quote as stored on a job: exact decimals as strings, so nothing is rounded on the way."""
+    if quote is None:
+        return {}
+    return {
+        "currency": quote.currency,
+        "amount": str(quote.amount),
+        "studio_credits": quote.studio_credits,
+        "summary": quote.summary,
+        "source": quote.source,
+        "lines": [line.text for line in quote.lines],
+    }
+
+
+def model_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Grouped choices for the provider/tier select: value "provider/tier"."""
+    groups = []
+    for provider in seedance.providers():
+        options = [(f"{provider.id}/{tier.id}", tier.display_name if len(provider.tiers) > 1 or provider.is_remote
+                    else provider.display_name) for tier in provider.tiers]
+        groups.append((provider.display_name, options))
+    return groups
+
+
+def model_label(provider_id: str, tier_id: str) -> str:
+    try:
+        provider = seedance.get_provider(provider_id)
+    except KeyError:
+        return provider_id
+    if not provider.is_remote:
+        return provider.display_name
+    try:
+        return f"{provider.display_name} · {provider.tier(tier_id).display_name}"
+    except KeyError:
+        return f"{provider.display_name} · {tier_id}"

@@ -1,0 +1,50 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseStopPolling
+
+from seedance_studio.references.serving import serve_stored_file
+from seedance_studio.studio.models import Job
+
+GALLERY_SIZE = 30
+
+
+def gallery_jobs(user):
+    return Job.objects.filter(owner=user).select_related("composition")[:GALLERY_SIZE]
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def gallery(request):
+    template = "studio/gallery.html#gallery" if request.htmx else "studio/gallery.html"
+    return render(request, template, {"jobs": gallery_jobs(request.user)})
+
+
+@login_required
+@require_GET
+def job_card(request, public_id):
+    job = get_object_or_404(Job.objects.select_related("composition"), public_id=public_id, owner=request.user)
+    if request.htmx and request.GET.get("v") == job.version:
+        # Nothing changed since the card the browser shows: a cheap empty answer, and no more polls once done.
+        return HttpResponseStopPolling() if not job.is_in_flight else HttpResponse(status=204)
+    return render(request, "studio/gallery.html#job-card", {"job": job})
+
+
+@login_required
+@require_GET
+def job_video(request, public_id):
+    job = get_object_or_404(Job, public_id=public_id, owner=request.user, status=Job.Status.SUCCEEDED)
+    download = f"seedance-{job.public_id.hex[:8]}.mp4" if "download" in request.GET else None
+    return serve_stored_file(request, job.video, "video/mp4", download_name=download)
+
+
+@login_required
+@require_GET
+def job_poster(request, public_id):
+    job = get_object_or_404(Job, public_id=public_id, owner=request.user)
+    if not job.poster:
+        raise Http404("This job has no poster yet.")
+    return serve_stored_file(request, job.poster, "image/jpeg")

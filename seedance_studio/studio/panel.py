@@ -1,0 +1,51 @@
+"""What the live panel shows: the mode, the price and every finding, placed at the field or chip it concerns."""
+
+from __future__ import annotations
+
+from seedance_studio import seedance
+from seedance_studio.seedance import Finding, Severity
+from seedance_studio.studio.models import mention_labels
+
+# Where a finding about each core field is shown on the page.
+FIELD_SLOTS = {"provider": "model", "tier": "model", "mode": "mode", "prompt": "prompt", "duration": "duration",
+               "aspect_ratio": "aspect_ratio", "resolution": "resolution", "generate_audio": "generate_audio",
+               "seed": "seed", "references": "references", "model": "model"}
+SLOTS = ("model", "mode", "prompt", "duration", "aspect_ratio", "resolution", "generate_audio", "seed",
+         "references", "extras")
+
+
+def panel_context(evaluation: seedance.Evaluation | None, references, unavailable: str | None, *,
+                  form_errors=None) -> dict:
+    findings = list(evaluation.findings) if evaluation is not None else []
+    for field, errors in (form_errors or {}).items():
+        findings.extend(Finding(Severity.ERROR, f"form.{field}", message, field=field) for message in errors)
+    slots: dict[str, list[Finding]] = {slot: [] for slot in SLOTS}
+    chip_findings: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.reference_id:
+            chip_findings.setdefault(finding.reference_id, []).append(finding)
+        else:
+            slot = FIELD_SLOTS.get(finding.field or "", "extras" if (finding.field or "").startswith("extra")
+                                   else None)
+            if slot:
+                slots[slot].append(finding)
+    errors = [finding for finding in findings if finding.is_error]
+    return {
+        "evaluation": evaluation,
+        "mode_label": _mode_label(evaluation),
+        "quote": evaluation.quote if evaluation is not None else None,
+        "findings": findings,
+        "error_count": len(errors),
+        "warning_count": len(findings) - len(errors),
+        "slots": slots,
+        "chips": [(reference, label, chip_findings.get(str(reference.public_id), []))
+                  for reference, label in mention_labels(list(references))],
+        "unavailable": unavailable,
+        "can_submit": evaluation is not None and not errors and unavailable is None,
+    }
+
+
+def _mode_label(evaluation) -> str:
+    if evaluation is None or evaluation.mode is None:
+        return "—"
+    return seedance.MODE_LABELS.get(evaluation.mode, str(evaluation.mode))
