@@ -209,7 +209,11 @@ def _seedance_pricing() -> dict:
 
 SEEDANCE_PRICING = _seedance_pricing()
 
-# --- Security -------------------------------------------------------------------------------------------
+# --- Security ---
+# Sessions live in a signed cookie: no database read per request, which keeps the live check (run on every
+# keystroke) at three queries. The session holds only the user id and its auth hash; changing a password
+# still signs out every other session.
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -75,8 +75,7 @@ def model_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Grouped choices for the provider/tier select: value "provider/tier"."""
     groups = []
     for provider in seedance.providers():
-        options = [(f"{provider.id}/{tier.id}", tier.display_name if len(provider.tiers) > 1 or provider.is_remote
-                    else provider.display_name) for tier in provider.tiers]
+        options = [(f"{provider.id}/{tier.id}", model_label(provider.id, tier.id)) for tier in provider.tiers]
         groups.append((provider.display_name, options))
     return groups
 

@@ -142,7 +142,7 @@ def submit(request):
             messages.success(request, "Submitted. Your video appears in the gallery when it is ready.")
         return redirect("compose")
     fresh_form = ComposeForm(composition=draft) if job is not None else form
-    context = _page_context(request, draft, fresh_form, problems=problems, submitted=job, oob=True,
+    context = _page_context(request, draft, fresh_form, problems=problems, submitted=job,
                             panel_oob=True)
     response = render(request, "studio/compose.html#submit-response", context)
     if job is not None:

@@ -1,0 +1,165 @@
+import re
+import uuid
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+
+from seedance_studio import seedance
+from seedance_studio.references.models import Reference
+from seedance_studio.studio.models import Composition, Job
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _form(**overrides):
+    data = {"prompt": "@image1 turns to the camera", "model": "local_preview/local", "mode": "auto",
+            "duration": "5", "aspect_ratio": "16:9", "resolution": "720p", "generate_audio": "on",
+            "submission_key": str(uuid.uuid4())}
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def _reference(owner, kind="image", name="a.png", **facts) -> Reference:
+    defaults = {"image": dict(width=1280, height=720, format="png", content_type="image/png", extension="png"),
+                "video": dict(width=1280, height=720, duration=6.0, fps=24, format="mp4", content_type="video/mp4",
+                              extension="mp4", has_audio=True),
+                "audio": dict(duration=4.0, format="mp3", content_type="audio/mpeg", extension="mp3")}[kind]
+    defaults.update(facts)
+    return Reference.objects.create(owner=owner, kind=kind, file=f"references/{uuid.uuid4().hex}.x",
+                                    original_name=name, size_bytes=1000, **defaults)
+
+
+@pytest.fixture
+def draft(owner):
+    draft = Composition.objects.draft_for(owner)
+    draft.append([_reference(owner, "image", "harbour.png"), _reference(owner, "video", "waves.mp4")])
+    return draft
+
+
+@pytest.fixture
+def piapi_configured(settings):
+    settings.PROVIDERS["piapi"].api_key = "test-key-not-real"
+    yield
+    settings.PROVIDERS["piapi"].api_key = ""
+
+
+def _check(client, **overrides):
+    return client.post("/compose/check/", _form(**overrides), **HTMX).content.decode()
+
+
+def test_it_shows_mode_price_and_findings_as_you_type(owner_client, draft, piapi_configured):
+    page = _check(owner_client, model="piapi/seedance-2-fast", prompt="@image1 walks into @video1", duration="5")
+    assert "Omni reference" in page
+    # 000:287 and the input-video rule: 5 s x $0.16 + 6 s input video x $0.08 = $1.28 -> 128 credits
+    assert "5 s x $0.16 + 6 s input video x $0.08 = $1.28 -&gt; 128 credits" in page
+    assert "Submit · 128 credits" in page
+    assert not re.search(r'id="submit-button"[^>]*\sdisabled', page)
+
+
+def test_it_puts_a_broken_rule_next_to_the_field_and_disables_submit(owner_client, draft, piapi_configured):
+    page = _check(owner_client, model="piapi/seedance-2-fast", resolution="1080p",
+                  prompt="@image1 walks into @video1")
+    assert "Seedance 2 Fast renders 480p or 720p only, not 1080p" in page
+    slot = re.search(r'<ul class="findings" id="slot-resolution" hx-swap-oob="true">(.*?)</ul>', page, re.S)
+    assert slot and "not 1080p" in slot.group(1)
+    assert re.search(r'id="submit-button"[^>]*\sdisabled', page)
+
+
+def test_it_points_at_the_chip_a_finding_concerns(owner_client, owner, draft):
+    long_video = _reference(owner, "video", "long.mp4", duration=20.0)
+    draft.append([long_video])
+    page = _check(owner_client, model="seedance2/seedance2", prompt="@image1 @video1 @video2")  # 002: each video <= 15 s
+    slot = re.search(rf'id="chip-findings-{long_video.public_id.hex}" hx-swap-oob="true">(.*?)</ul>', page, re.S)
+    assert slot and "15" in slot.group(1)
+
+
+def test_it_names_a_mention_of_a_missing_reference(owner_client, draft):
+    page = _check(owner_client, prompt="@image1 meets @image4 in @video1")
+    assert "@image4 names image 4, but there is only 1 image" in page or "@image4" in page
+    assert re.search(r'id="submit-button"[^>]*\sdisabled', page)
+
+
+def test_it_says_when_a_provider_has_no_key(owner_client, draft):
+    page = _check(owner_client, model="hiapi/seedance-2-0", prompt="@image1 walks into @video1")
+    assert "HiAPI is not set up in this studio yet: an admin must set HIAPI_API_KEY" in page
+    assert re.search(r'id="submit-button"[^>]*\sdisabled', page)
+
+
+def test_it_explains_a_form_error_in_the_panel(owner_client, draft):
+    page = _check(owner_client, duration="99")
+    assert "Duration must be a whole number of seconds from 4 to 15." in page
+
+
+def test_it_saves_what_is_typed_as_the_draft(owner_client, owner, draft):
+    _check(owner_client, prompt="@image1 saved while typing", duration="7")
+    draft.refresh_from_db()
+    assert (draft.prompt, draft.duration) == ("@image1 saved while typing", 7)
+
+
+def test_it_checks_in_at_most_three_queries(owner_client, draft, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        _check(owner_client, model="piapi/seedance-2", prompt="@image1 and @video1")
+
+
+def test_it_refuses_a_forced_submit_that_breaks_a_rule(owner_client, draft, piapi_configured):
+    response = owner_client.post("/compose/submit/", _form(model="piapi/seedance-2-fast", resolution="1080p",
+                                                           prompt="@image1 @video1"), **HTMX)
+    assert "not 1080p" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_it_refuses_a_provider_without_a_key(owner_client, draft):
+    owner_client.post("/compose/submit/", _form(model="goapi/seedance-2", prompt="@image1 @video1"), **HTMX)
+    assert not Job.objects.exists()
+
+
+def test_it_stores_the_quote_and_request_body_on_the_job(owner_client, draft, piapi_configured):
+    owner_client.post("/compose/submit/", _form(model="piapi/seedance-2-fast", prompt="@image1 walks into @video1"),
+                      **HTMX)
+    job = Job.objects.get()
+    assert job.price_credits == 128
+    assert job.quote["summary"] == "5 s x $0.16 + 6 s input video x $0.08 = $1.28 -> 128 credits"
+    assert job.request_body["model"] == "seedance" or job.request_body
+    assert job.composition.tier == "seedance-2-fast"
+
+
+def test_it_renumbers_mentions_when_references_move_or_go(owner_client, owner, draft):
+    image2 = _reference(owner, "image", "lighthouse.png")
+    draft.append([image2])
+    Composition.objects.filter(pk=draft.pk).update(prompt="@image1 by the sea, then @image2, over @video1")
+    response = owner_client.post(f"/compose/references/{image2.public_id}/move/earlier/", **HTMX)
+    response = owner_client.post(f"/compose/references/{image2.public_id}/move/earlier/", **HTMX)
+    draft.refresh_from_db()
+    assert draft.prompt == "@image2 by the sea, then @image1, over @video1"
+    assert "@image2 by the sea, then @image1, over @video1" in response.content.decode()
+    assert "references-changed" in response["HX-Trigger-After-Settle"]
+
+
+MODELS = [f"{provider.id}/{tier.id}" for provider in seedance.providers() if provider.id in ("local_preview", "piapi")
+          for tier in provider.tiers]
+
+
+@hypothesis_settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(model=st.sampled_from(MODELS), duration=st.integers(4, 15), resolution=st.sampled_from(["480p", "720p"]),
+       with_video=st.booleans())
+def test_the_panel_price_is_the_price_stored_on_the_job(owner_client, owner, piapi_configured, model, duration,
+                                                         resolution, with_video):
+    Job.objects.all().delete()
+    draft = Composition.objects.draft_for(owner)
+    draft.links.all().delete()
+    references = [_reference(owner, "image", "one.png")]
+    if with_video:
+        references.append(_reference(owner, "video", "clip.mp4", duration=3.5))
+    draft.append(references)
+    prompt = "@image1 @video1" if with_video else "@image1"
+    data = _form(model=model, duration=str(duration), resolution=resolution, prompt=prompt)
+    panel = owner_client.post("/compose/check/", data, **HTMX).content.decode()
+    owner_client.post("/compose/submit/", data, **HTMX)
+    job = Job.objects.filter(owner=owner).first()
+    if job is None:  # the panel must have shown why (an error) and disabled Submit
+        assert re.search(r'id="submit-button"[^>]*\sdisabled', panel)
+        return
+    shown = re.search(r'<span class="price-summary">(.*?)</span>', panel).group(1).replace("-&gt;", "->")
+    assert shown == job.quote["summary"]
