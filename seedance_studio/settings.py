@@ -4,8 +4,9 @@ Defaults are the embedded, zero-config studio: SQLite, media on local disk, the 
 They are safe outside `make run`: DEBUG is off and a secret key is required unless DEBUG is on.
 """
 
-from pathlib import Path
+import os
 import secrets
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -100,8 +101,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # Tests that start a real worker process need the test database in a file both processes can open.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-studio.sqlite3")}
+    # Tests that start a real worker process need the test database in a file both processes can open; one
+    # file per test run, so two runs at once (a developer's and CI's) never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-studio-{os.getpid()}.sqlite3")}
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

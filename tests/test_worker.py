@@ -37,6 +37,7 @@ def test_it_lets_only_one_worker_claim_a_job(owner):
     first = queue.claim_next("worker-a", lease_seconds=30)
     second = queue.claim_next("worker-b", lease_seconds=30)
     assert first.pk == job.pk and first.lease_owner == "worker-a" and first.attempts == 1
+    assert first.status == "queued"  # the render, not the claim, makes it "running"
     assert second is None
 
 

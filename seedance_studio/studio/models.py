@@ -160,10 +160,13 @@ class JobQuerySet(models.QuerySet):
         return self.filter(status__in=(Job.Status.QUEUED, Job.Status.RUNNING))
 
     def due(self, now):
-        """Queued jobs whose time has come, and running jobs whose worker stopped renewing its lease."""
-        return self.filter(
-            Q(status=Job.Status.QUEUED, run_after__lte=now) | Q(status=Job.Status.RUNNING, lease_expires_at__lt=now)
-        )
+        """In-flight jobs with a step due that no worker holds, and jobs whose worker stopped renewing its lease.
+
+        A job's status is what the creative sees (a remote job waiting between two polls is "running" at the
+        provider); whether a worker holds it is the lease alone.
+        """
+        return self.in_flight().filter(Q(lease_expires_at__isnull=True, run_after__lte=now)
+                                       | Q(lease_expires_at__lt=now))
 
 
 class Job(models.Model):
@@ -211,6 +214,10 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"job {self.public_id} ({self.status})"
+
+    @property
+    def is_remote(self) -> bool:
+        return self.provider != "local_preview"
 
     @property
     def is_in_flight(self) -> bool:

@@ -43,6 +43,7 @@ def run_local_preview(job: Job, worker: str) -> None:
     def on_progress(fraction: float) -> None:
         queue.report_progress(job, worker, fraction, lease_seconds=lease)
 
+    queue.mark_running(job, worker)
     scratch = Path(settings.MEDIA_ROOT) / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
     try:

@@ -38,11 +38,9 @@ def claim_next(worker: str, *, lease_seconds: int) -> Job | None:
                                       "working on it). Nothing was charged; submit it again.")
             continue
         claimed = seen.update(
-            status=Job.Status.RUNNING,
             lease_owner=worker,
             lease_expires_at=now + timedelta(seconds=lease_seconds),
             attempts=F("attempts") + 1,
-            started_at=Coalesce(F("started_at"), now),
             updated_at=now,
         )
         if claimed:
@@ -50,15 +48,21 @@ def claim_next(worker: str, *, lease_seconds: int) -> Job | None:
     return None
 
 
+def mark_running(job: Job, worker: str) -> None:
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk, lease_owner=worker).update(status=Job.Status.RUNNING, updated_at=now,
+                                                             started_at=Coalesce(F("started_at"), now))
+
+
 def renew_leases(worker: str, job_ids, *, lease_seconds: int) -> None:
     if job_ids:
-        Job.objects.filter(pk__in=list(job_ids), lease_owner=worker, status=Job.Status.RUNNING).update(
+        Job.objects.filter(pk__in=list(job_ids), lease_owner=worker).update(
             lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds))
 
 
 def report_progress(job: Job, worker: str, fraction: float, *, lease_seconds: int) -> None:
     now = timezone.now()
-    updated = Job.objects.filter(pk=job.pk, lease_owner=worker, status=Job.Status.RUNNING).update(
+    updated = Job.objects.filter(pk=job.pk, lease_owner=worker).update(
         progress=max(0.0, min(1.0, fraction)), lease_expires_at=now + timedelta(seconds=lease_seconds),
         updated_at=now)
     if not updated:
@@ -68,14 +72,14 @@ def report_progress(job: Job, worker: str, fraction: float, *, lease_seconds: in
 def finish(job: Job, worker: str, **fields) -> bool:
     """Mark the job succeeded with `fields`; False when the lease was lost (the caller discards its files)."""
     now = timezone.now()
-    return bool(Job.objects.filter(pk=job.pk, lease_owner=worker, status=Job.Status.RUNNING).update(
+    return bool(Job.objects.filter(pk=job.pk, lease_owner=worker).update(
         status=Job.Status.SUCCEEDED, progress=1.0, finished_at=now, updated_at=now, lease_owner="",
         lease_expires_at=None, error_message="", **fields))
 
 
 def fail_or_retry(job: Job, worker: str, message: str, *, retryable: bool) -> None:
     now = timezone.now()
-    held = Job.objects.filter(pk=job.pk, lease_owner=worker, status=Job.Status.RUNNING)
+    held = Job.objects.filter(pk=job.pk, lease_owner=worker)
     attempts = held.values_list("attempts", flat=True).first()
     if attempts is None:
         return

@@ -1,0 +1,135 @@
+"""Seedance2 API (shared/seeds/002): `POST /api/v1/jobs/createTask`, `GET /api/v1/jobs/queryTask?taskId=`,
+`GET /api/v1/account/credits`, `Authorization: Bearer`.
+
+Documented behaviour emulated: `{"taskId"}` on create; PENDING / PROCESSING / COMPLETED / FAILED with
+`output: [{url, width, height}]` (null until COMPLETED) and `error` (a message when FAILED); the error
+statuses of 002:206-214 including 429 at more than 3 unfinished tasks ("Concurrency limit (3 tasks)");
+unsigned callbacks with the queryTask shape to `callBackUrl`.
+
+What the document does not show, and the emulator decides: error bodies are `{"message": …}` (the
+document's client code reads `err.message`); results are on static.seedance2-pro.com (002:171) and answer
+403 once expired (after one hour).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from .base import ProviderEmulator, Task, bearer_ok, str_list
+from .wsgi import Request, Response
+
+SIZES = {"720x720": "1:1", "720x960": "3:4", "960x720": "4:3", "1280x720": "16:9", "720x1280": "9:16",
+         "1280x540": "21:9"}  # 002:59
+CONCURRENCY_LIMIT = 3  # 002:213
+CREDITS_PER_SECOND = {"seedance2": 40, "seedance2-fast": 32}  # 002:156
+_DURATION = re.compile(r"(\d+)s")
+
+
+class Seedance2Emulator(ProviderEmulator):
+    provider = "seedance2"
+    api_hosts = ("seedance2-ai.ai",)
+    cdn_base = "https://static.seedance2-pro.com/videos"
+    expired_status = 403
+
+    credits = 5000
+
+    def route(self, request: Request):
+        if request.method == "POST" and request.path == "/api/v1/jobs/createTask":
+            return lambda: self._create_within_limit(request)
+        if request.method == "GET" and request.path == "/api/v1/jobs/queryTask":
+            return lambda: self.status(request.query.get("taskId"))
+        if request.method == "GET" and request.path == "/api/v1/account/credits":
+            return lambda: Response.json(200, {"credits": self.credits, "availableCredits": self.credits - 200})
+        return None
+
+    def authorized(self, request: Request) -> bool:
+        return bearer_ok(request, self.api_key)
+
+    def error(self, status: int, message: str) -> Response:
+        return Response.json(status, {"message": message})
+
+    def new_task_id(self) -> str:
+        return f"task_{secrets.token_hex(8)}"
+
+    def prompt(self, body: dict) -> str:
+        return body["inputs"].get("prompt") or ""
+
+    def shape(self, body: dict):
+        inputs = body["inputs"]
+        seconds = int(_DURATION.fullmatch(inputs.get("duration", "5s"))[1])
+        return seconds, SIZES.get(inputs.get("resolution", "1280x720")), True
+
+    def callback_target(self, body: dict):
+        return body.get("callBackUrl") or None, ""
+
+    def _create_within_limit(self, request: Request) -> Response:
+        unfinished = sum(1 for t in self.tasks.values() if self.state(t) in ("queued", "running"))
+        if unfinished >= CONCURRENCY_LIMIT:
+            self.create_calls += 1
+            return self.error(429, f"Concurrency limit reached: at most {CONCURRENCY_LIMIT} tasks at a time. "
+                                   f"Wait for existing tasks to complete.")
+        return self.create(request)
+
+    def validate(self, body) -> Response | None:
+        problem = self._problem(body)
+        return self.error(400, problem) if problem else None
+
+    def _problem(self, body) -> str | None:
+        if not isinstance(body, dict) or body.get("model") not in CREDITS_PER_SECOND:
+            return "model must be seedance2 or seedance2-fast"
+        inputs = body.get("inputs")
+        if not isinstance(inputs, dict):
+            return "inputs is required"
+        duration = inputs.get("duration", "5s")
+        found = _DURATION.fullmatch(duration) if isinstance(duration, str) else None
+        if not found or not 4 <= int(found[1]) <= 15:
+            return f'duration must be "4s" to "15s", got {duration!r}'
+        if "resolution" in inputs and inputs["resolution"] not in SIZES:
+            return f"resolution must be one of {', '.join(SIZES)}"
+        if inputs.get("upscaleResolution") not in (None, "2k", "4k"):
+            return 'upscaleResolution must be "2k" or "4k"'
+        mode = inputs.get("videoInputMode")
+        if mode not in (None, "keyframe", "reference"):
+            return 'videoInputMode must be "keyframe" or "reference"'
+        urls, videos, audios = (str_list(inputs.get(k)) for k in ("urls", "videoUrls", "audioUrls"))
+        if urls is None or videos is None or audios is None:
+            return "urls, videoUrls and audioUrls must be arrays of URLs"
+        if not urls and not videos and not audios and not (inputs.get("prompt") or "").strip():
+            return "prompt is required for text-to-video"
+        if mode == "reference":
+            if "resolution" not in inputs:
+                return "resolution is required for reference mode"
+            if len(urls) > 9 or len(videos) > 3 or len(audios) > 3 or len(urls) + len(videos) + len(audios) > 12:
+                return "too many references: at most 9 images, 3 videos, 3 audio files and 12 files in total"
+            return None
+        if videos or audios:
+            return 'videoUrls and audioUrls need videoInputMode "reference"'
+        if mode == "keyframe" and len(urls) != 2:
+            return f"keyframe mode needs exactly 2 image URLs, got {len(urls)}"
+        if mode is None and len(urls) > 1:
+            return 'image-to-video takes one image URL; use videoInputMode "keyframe" for two'
+        callback = body.get("callBackUrl")
+        if callback is not None and not (isinstance(callback, str) and callback.startswith(("http://", "https://"))):
+            return "callBackUrl must be a URL"
+        return None
+
+    def created(self, task: Task) -> Response:
+        return Response.json(200, {"taskId": task.id})
+
+    def task_json(self, task: Task) -> dict:
+        state = self.state(task)
+        status = {"queued": "PENDING", "running": "PROCESSING", "success": "COMPLETED"}.get(state, "FAILED")
+        error = None
+        if state == "moderation":
+            error = f"Content moderation rejected the request: {task.reason or 'sensitive content detected'}. " \
+                    f"Credits have been refunded."
+        elif state == "fail":
+            error = f"Generation failed: {task.reason or 'internal error'}. Credits have been refunded."
+        done = state not in ("queued", "running")
+        output = [{k: o[k] for k in ("url", "width", "height")} for o in task.outputs or ()] if state == "success" \
+            else None
+        return {"taskId": task.id, "model": task.body["model"], "status": status,
+                "creditsUsed": task.seconds * CREDITS_PER_SECOND[task.body["model"]] if state == "success" else 0,
+                "output": output, "error": error, "createTime": int(task.created_at * 1000),
+                "completeTime": int(task.finished_at * 1000) if done else None}

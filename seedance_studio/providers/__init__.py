@@ -1,0 +1,68 @@
+"""Talking to the Seedance providers: wire formats, one HTTP layer, safe result downloads. No Django here.
+
+    from seedance_studio.providers import client_for, make_config
+    client = client_for("piapi", make_config("piapi", api_key=..., webhook_secret=...))
+    task_id = client.create(evaluation.request_body, callback_url=..., callback_secret=...)
+    status = client.status(task_id)            # TaskStatus(state, progress, eta_seconds, outputs, error, moderation)
+    hint = client.callback(request.headers, request.body)
+    client.download(status.video, path)
+
+Configuration comes in as values (`ProviderConfig`); `ENV_VARS` names the variables settings reads them from.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from . import evolink, goapi, hiapi, piapi, seedance2
+from .client import ProviderClient
+from .download import Downloaded, DownloadPolicy, download
+from .errors import CallbackRejected, OutcomeUnknown, ProviderError, ResultLinkExpired, UnsafeResultLink
+from .http import Http, RetryPolicy
+from .types import CallbackHint, Output, ProviderConfig, TaskStatus, WireRequest
+
+WIRES: dict[str, ModuleType] = {w.PROVIDER: w for w in (piapi, goapi, seedance2, hiapi, evolink)}
+
+# Settings reads these; RESULT_HOSTS is a comma-separated list that replaces the default allow-list.
+ENV_VARS = {
+    "piapi": {"api_key": "PIAPI_API_KEY", "base_url": "PIAPI_BASE_URL", "webhook_secret": "PIAPI_WEBHOOK_SECRET",
+              "allowed_result_hosts": "PIAPI_RESULT_HOSTS"},
+    "goapi": {"api_key": "GOAPI_API_KEY", "base_url": "GOAPI_BASE_URL", "webhook_secret": "GOAPI_WEBHOOK_SECRET",
+              "allowed_result_hosts": "GOAPI_RESULT_HOSTS"},
+    "seedance2": {"api_key": "SEEDANCE2_API_KEY", "base_url": "SEEDANCE2_BASE_URL",
+                  "allowed_result_hosts": "SEEDANCE2_RESULT_HOSTS"},
+    "hiapi": {"api_key": "HIAPI_API_KEY", "base_url": "HIAPI_BASE_URL", "signing_key": "HIAPI_SIGNING_KEY",
+              "allowed_result_hosts": "HIAPI_RESULT_HOSTS"},
+    "evolink": {"api_key": "EVOLINK_API_KEY", "base_url": "EVOLINK_BASE_URL",
+                "allowed_result_hosts": "EVOLINK_RESULT_HOSTS"},
+}
+EMULATOR_ENV_VAR = "PROVIDER_EMULATOR"  # on: result downloads may use http:// and 127.0.0.1 (emulator only)
+
+
+def wire(provider: str) -> ModuleType:
+    try:
+        return WIRES[provider]
+    except KeyError:
+        raise KeyError(f"{provider!r} is not a remote provider: choose {', '.join(WIRES)}.") from None
+
+
+def make_config(provider: str, api_key: str, *, base_url: str | None = None, webhook_secret: str = "",
+                signing_key: str = "", allowed_result_hosts: tuple[str, ...] | list[str] | None = None,
+                emulated: bool = False) -> ProviderConfig:
+    """A config with the provider's documented base URL and default result hosts filled in."""
+    module = wire(provider)
+    hosts = module.DEFAULT_RESULT_HOSTS if allowed_result_hosts is None else tuple(allowed_result_hosts)
+    return ProviderConfig(api_key=api_key, base_url=(base_url or module.DEFAULT_BASE_URL).rstrip("/"),
+                          webhook_secret=webhook_secret, signing_key=signing_key, allowed_result_hosts=hosts,
+                          emulated=emulated)
+
+
+def client_for(provider: str, config: ProviderConfig, **kwargs) -> ProviderClient:
+    return ProviderClient(wire(provider), config, **kwargs)
+
+
+__all__ = [
+    "ENV_VARS", "EMULATOR_ENV_VAR", "WIRES", "CallbackHint", "CallbackRejected", "DownloadPolicy", "Downloaded",
+    "Http", "OutcomeUnknown", "Output", "ProviderClient", "ProviderConfig", "ProviderError", "ResultLinkExpired",
+    "RetryPolicy", "TaskStatus", "UnsafeResultLink", "WireRequest", "client_for", "download", "make_config", "wire",
+]

@@ -1,0 +1,58 @@
+"""`ProviderClient`: one provider account as the worker and the webhook view use it.
+
+It only strings together the wire module (what to send, how to read the answer) and the HTTP layer (how to
+send it); every rule lives in one of those two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from types import ModuleType
+
+from .download import Downloaded, DownloadPolicy, Resolver, download
+from .http import Http, shared
+from .types import CallbackHint, Output, ProviderConfig, TaskStatus
+
+
+class ProviderClient:
+    def __init__(self, wire: ModuleType, config: ProviderConfig, *, http: Http | None = None,
+                 resolve: Resolver | None = None, max_download_bytes: int | None = None):
+        self.wire = wire
+        self.config = config
+        self._http = http
+        self._resolve = resolve
+        self._max_download_bytes = max_download_bytes
+
+    def __repr__(self) -> str:
+        return f"<ProviderClient {self.wire.PROVIDER} {self.config.base_url}>"
+
+    @property
+    def name(self) -> str:
+        return self.wire.DISPLAY_NAME
+
+    @property
+    def http(self) -> Http:
+        return self._http or shared()
+
+    def create(self, body: dict, *, callback_url: str | None = None, callback_secret: str | None = None) -> str:
+        """Send the core's request body once; the provider's task id. Raises ProviderError (nothing was
+        created) or OutcomeUnknown (look the task up, never resend)."""
+        request = self.wire.build_create(body, self.config, callback_url, callback_secret)
+        answer = self.http.create(request, provider=self.name, error_message=self.wire.error_message)
+        return self.wire.parse_create(answer)
+
+    def status(self, task_id: str) -> TaskStatus:
+        request = self.wire.build_status(task_id, self.config)
+        answer = self.http.read(request, provider=self.name, error_message=self.wire.error_message)
+        return self.wire.parse_status(answer)
+
+    def callback(self, headers: Mapping[str, str], raw_body: bytes, *, now: float | None = None) -> CallbackHint:
+        return self.wire.parse_callback(headers, raw_body, self.config, now=now)
+
+    def download(self, output: Output | str, dest: Path, **policy) -> Downloaded:
+        if self._max_download_bytes is not None:
+            policy.setdefault("max_bytes", self._max_download_bytes)
+        url = output.url if isinstance(output, Output) else output
+        return download(url, dest, DownloadPolicy.for_config(self.config, self.name, **policy), http=self.http,
+                        resolve=self._resolve)
