@@ -3,18 +3,8 @@
 A subclass says only what is provider-specific: its paths, auth header, validation messages, id format,
 status words and JSON shapes (`ProviderEmulator`'s "provider-specific" methods).
 
-Scenario knobs, two ways:
-- `emulator.scenario` (a `Scenario`), set by a test for the next requests;
-- markers in the prompt, for one task, also usable by hand against the served emulator:
-    [[moderation]] or [[moderation=reason]]  the task ends refused by content moderation
-    [[fail]] or [[fail=reason]]              the task ends failed
-    [[fail-create-500]] (any status)         the create answers that status; nothing is created
-    [[timeout-create]]                       the task is created but the answer is lost (read timeout)
-    [[status-503-twice]] (any status; once, twice, thrice)   the task's next status reads answer that
-    [[429-then-ok]]                          the task's next status read answers 429 with Retry-After
-    [[queue=30]] [[run=60]]                  seconds queued / running
-    [[expire=60]]                            seconds before the result link expires
-    [[result-url=https://…]]                 report this result URL instead of the emulator's own
+Scenario knobs, two ways: `emulator.scenario` (a `Scenario`), set by a test for the next requests; or
+markers in the prompt for one task (`MARKERS_HELP`), also usable by hand against the served emulator.
 """
 
 from __future__ import annotations
@@ -32,6 +22,16 @@ from .cdn import Cdn
 from .wsgi import Request, Response, wsgi_app
 
 Sender = Callable[[str, dict[str, str], bytes], None]
+MARKERS_HELP = """\
+  [[moderation]] or [[moderation=reason]]   the task ends refused by content moderation
+  [[fail]] or [[fail=reason]]               the task ends failed
+  [[fail-create-500]] (any status)          the create answers that status; nothing is created
+  [[timeout-create]]                        the task is created, but the answer is lost (a read timeout)
+  [[status-503-twice]] (any status; once, twice or thrice)   the task's next status reads answer that
+  [[429-then-ok]]                           the task's next status read answers 429 with Retry-After
+  [[queue=30]] [[run=60]]                   seconds queued, seconds running
+  [[expire=60]]                             seconds before the result link expires
+  [[result-url=https://...]]                report this result URL instead of the emulator's own"""
 MARKER = re.compile(r"\[\[([a-z0-9-]+)(?:=([^\]]*))?\]\]")
 _TIMES = {"once": 1, "twice": 2, "thrice": 3}
 

@@ -126,8 +126,8 @@ class HiApiEmulator(ProviderEmulator):
             expire = int(self.link_expires_at(task))
             detail["output"] = [{"url": o["url"], "type": o["type"], "expireAt": expire} for o in task.outputs]
         elif state == "moderation":
-            detail["error"] = {"code": "CONTENT_MODERATION",
-                               "message": f"Content moderation: {task.reason or 'the input contains sensitive content'}"}
+            reason = task.reason or "the input contains sensitive content"
+            detail["error"] = {"code": "CONTENT_MODERATION", "message": f"Content moderation: {reason}"}
         elif state == "fail":
             detail["error"] = {"code": "GENERATION_FAILED", "message": task.reason or "Video generation failed"}
         return detail

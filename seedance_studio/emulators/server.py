@@ -65,27 +65,36 @@ def post_callback(url: str, headers: dict[str, str], body: bytes) -> None:
     threading.Thread(target=deliver, daemon=True).start()
 
 
-def build(host: str, port: int, **options) -> Emulators:
-    base = f"http://{host}:{port}"
-    return Emulators(clock=SystemClock(), sender=post_callback, allow_insecure_callbacks=True,
-                     cdn_bases={name: f"{base}/cdn/{name}" for name in CLASSES}, **options)
+def start(host: str = "127.0.0.1", port: int = 8765, **options) -> tuple[WSGIServer, Emulators]:
+    """Bind the port (0: any free one), then build emulators whose result links point back at it."""
+    server = make_server(host, port, _not_ready, server_class=_ThreadingServer, handler_class=_QuietHandler)
+    base = f"http://{host}:{server.server_address[1]}"
+    emulators = Emulators(clock=SystemClock(), sender=post_callback, allow_insecure_callbacks=True,
+                          cdn_bases={name: f"{base}/cdn/{name}" for name in CLASSES}, **options)
+    server.set_app(PrefixRouter(emulators))
+    server.base_url = base
+    return server, emulators
 
 
-def serve(emulators: Emulators, host: str, port: int, stop: threading.Event | None = None) -> None:
-    stop = stop or threading.Event()
-    server = make_server(host, port, PrefixRouter(emulators), server_class=_ThreadingServer,
-                         handler_class=_QuietHandler)
+def serve(server: WSGIServer, emulators: Emulators) -> None:
+    """Serve until shutdown() or Ctrl-C; a ticker thread sends callbacks as tasks end."""
+    stop = threading.Event()
 
     def tick():
         while not stop.wait(0.5):
             emulators.tick()
 
-    threading.Thread(target=tick, daemon=True).start()
+    threading.Thread(target=tick, daemon=True, name="emulator-ticker").start()
     try:
         server.serve_forever(poll_interval=0.25)
     finally:
         stop.set()
         server.server_close()
+
+
+def _not_ready(environ, start_response):
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting\n"]
 
 
 def studio_environment(emulators: Emulators, base: str) -> dict[str, str]:

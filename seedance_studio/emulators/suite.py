@@ -32,7 +32,8 @@ class Emulators:
         for name, cls in CLASSES.items():
             extra = {"signing_key": hiapi_signing_key} if name == "hiapi" else {}
             self.providers[name] = cls(clock=self.clock, cdn=self.cdn, api_key=self.keys[name],
-                                       sender=self.outbox if sender is None else sender, cdn_base=(cdn_bases or {}).get(name),
+                                       sender=self.outbox if sender is None else sender,
+                                       cdn_base=(cdn_bases or {}).get(name),
                                        allow_insecure_callbacks=allow_insecure_callbacks,
                                        stall_seconds=stall_seconds, **extra)
         self.clock.on_advance(self.tick)

@@ -106,7 +106,10 @@ def envelope_failure(provider: str, code: Any, message: str | None, *, creating:
     return status_error(status, provider, message)
 
 
-def missing_task_id(provider: str) -> OutcomeUnknown:
+def missing_task_id(provider: str, message: str | None = None) -> Exception:
+    """No task id in a create answer: the provider's refusal when it says why, else an unknown outcome."""
+    if message:
+        return status_error(400, provider, message)
     return OutcomeUnknown(f"{provider} accepted the create request but its answer carries no task id: the task "
                           f"may exist there, so it is looked up instead of sent again.")
 

@@ -37,7 +37,7 @@ _CHUNK = 64 * 1024
 @dataclass(frozen=True)
 class DownloadPolicy:
     allowed_hosts: tuple[str, ...]
-    provider: str = "The provider"  # who the messages name: "PiAPI's result link ..."
+    provider: str = "the provider"  # who the messages name: "PiAPI's result link ..."
     max_bytes: int = 512 * 1024 * 1024
     max_seconds: float = 900.0  # the whole download, so a host trickling bytes cannot hold a worker forever
     max_redirects: int = 3
@@ -46,7 +46,7 @@ class DownloadPolicy:
     timeout: httpx.Timeout = field(default_factory=lambda: DOWNLOAD_TIMEOUT)
 
     @classmethod
-    def for_config(cls, config: ProviderConfig, provider: str = "The provider", **overrides) -> DownloadPolicy:
+    def for_config(cls, config: ProviderConfig, provider: str = "the provider", **overrides) -> DownloadPolicy:
         values = dict(allowed_hosts=tuple(config.allowed_result_hosts), provider=provider,
                       allow_http=config.emulated, allow_private_addresses=config.emulated)
         values.update(overrides)
@@ -55,6 +55,11 @@ class DownloadPolicy:
     @property
     def owner(self) -> str:
         return f"{self.provider}'s"
+
+    @property
+    def owner_first(self) -> str:
+        """`owner` at the start of a sentence."""
+        return self.owner[:1].upper() + self.owner[1:]
 
 
 @dataclass(frozen=True)
@@ -95,19 +100,23 @@ def _attempt(url: str, dest: Path, policy: DownloadPolicy, client: httpx.Client,
             raise _network_error(policy, exc) from None
         try:
             if response.is_redirect:
-                current = str(target.join(response.headers["location"]))
+                try:
+                    current = str(target.join(response.headers["location"]))
+                except httpx.InvalidURL:
+                    raise UnsafeResultLink(f"{policy.owner_first} result link redirected to an invalid URL; "
+                                           f"refusing to follow it.") from None
                 continue
             if response.status_code in EXPIRED_STATUSES:
                 raise ResultLinkExpired(
-                    f"{policy.owner} result link has expired (HTTP {response.status_code} from "
+                    f"{policy.owner_first} result link has expired (HTTP {response.status_code} from "
                     f"{target.host}): the file is no longer there to keep.", status=response.status_code)
             if not 200 <= response.status_code < 300:
-                raise status_error(response.status_code, f"{policy.owner} file host", None,
+                raise status_error(response.status_code, f"{policy.owner_first} file host", None,
                                    retry_after=parse_retry_after(response.headers.get("retry-after")))
             return _save(response, dest, policy, str(target))
         finally:
             response.close()
-    raise UnsafeResultLink(f"{policy.owner} result link redirected more than {policy.max_redirects} times; "
+    raise UnsafeResultLink(f"{policy.owner_first} result link redirected more than {policy.max_redirects} times; "
                            f"refusing to follow it further.")
 
 
@@ -117,20 +126,21 @@ def check_url(url: str, policy: DownloadPolicy, *, redirected: bool = False) -> 
     try:
         target = httpx.URL(url)
     except (httpx.InvalidURL, TypeError):
-        raise UnsafeResultLink(f"{policy.owner} result link is not a valid URL; refusing to fetch it.") from None
+        raise UnsafeResultLink(f"{policy.owner_first} result link is not a valid URL; refusing to fetch it.") from None
     if target.scheme == "http" and not policy.allow_http:
-        raise UnsafeResultLink(f"{policy.owner} result link {verb} a plain http:// address ({target.host}); "
+        raise UnsafeResultLink(f"{policy.owner_first} result link {verb} a plain http:// address ({target.host}); "
                                f"refusing to fetch it without https.")
     if target.scheme not in ("https", "http"):
-        raise UnsafeResultLink(f"{policy.owner} result link is not an https:// link; refusing to fetch it.")
+        raise UnsafeResultLink(f"{policy.owner_first} result link is not an https:// link; refusing to fetch it.")
     if target.userinfo:
-        raise UnsafeResultLink(f"{policy.owner} result link carries a user name or password; refusing to fetch it.")
+        raise UnsafeResultLink(f"{policy.owner_first} result link carries a user name or password; refusing to "
+                               f"fetch it.")
     if not target.host:
-        raise UnsafeResultLink(f"{policy.owner} result link has no host; refusing to fetch it.")
+        raise UnsafeResultLink(f"{policy.owner_first} result link has no host; refusing to fetch it.")
     if not host_allowed(target.host, policy.allowed_hosts):
         listed = ", ".join(policy.allowed_hosts) or "none configured"
         raise UnsafeResultLink(
-            f"{policy.owner} result link {verb} {target.host}, which is not one of {policy.owner} result hosts "
+            f"{policy.owner_first} result link {verb} {target.host}, which is not one of {policy.owner} result hosts "
             f"({listed}); refusing to fetch it. If {policy.provider} really serves results from there, add the "
             f"host to its allowed result hosts.")
     return target
@@ -161,14 +171,14 @@ def public_address(target: httpx.URL, policy: DownloadPolicy, resolve: Resolver,
         except OSError:
             addresses = []
         if not addresses:
-            raise ProviderError(f"{policy.owner} file host {host} could not be resolved.", permanent=False,
+            raise ProviderError(f"{policy.owner_first} file host {host} could not be resolved.", permanent=False,
                                 retryable=True)
         named = f"{host}, which resolves to "
     if not policy.allow_private_addresses:
         for address in addresses:
             problem = address_problem(address)
             if problem:
-                raise UnsafeResultLink(f"{policy.owner} result link {verb} {named}{problem} ({address}); "
+                raise UnsafeResultLink(f"{policy.owner_first} result link {verb} {named}{problem} ({address}); "
                                        f"refusing to fetch it.")
     return addresses[0]
 
@@ -198,8 +208,8 @@ def _save(response: httpx.Response, dest: Path, policy: DownloadPolicy, url: str
     limit = f"{policy.max_bytes / 1_000_000:g} MB"
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > policy.max_bytes:
-        raise UnsafeResultLink(f"{policy.owner} result is {int(declared) / 1_000_000:.1f} MB, more than the {limit} "
-                               f"the studio keeps; refusing to download it.")
+        raise UnsafeResultLink(f"{policy.owner_first} result is {int(declared) / 1_000_000:.1f} MB, more than the "
+                               f"{limit} the studio keeps; refusing to download it.")
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, partial = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     deadline = time.monotonic() + policy.max_seconds
@@ -209,14 +219,14 @@ def _save(response: httpx.Response, dest: Path, policy: DownloadPolicy, url: str
             for chunk in response.iter_bytes(_CHUNK):
                 size += len(chunk)
                 if size > policy.max_bytes:
-                    raise UnsafeResultLink(f"{policy.owner} result grew past the {limit} the studio keeps while "
+                    raise UnsafeResultLink(f"{policy.owner_first} result grew past the {limit} the studio keeps while "
                                            f"downloading; the partial file was discarded.")
                 if time.monotonic() > deadline:
                     raise ProviderError(f"Downloading {policy.owner} result took longer than "
                                         f"{policy.max_seconds:g} s.", permanent=False, retryable=True)
                 out.write(chunk)
         if size == 0:
-            raise ProviderError(f"{policy.owner} file host sent an empty file.", permanent=False, retryable=True)
+            raise ProviderError(f"{policy.owner_first} file host sent an empty file.", permanent=False, retryable=True)
         os.replace(partial, dest)
     except httpx.TransportError as exc:
         os.unlink(partial)

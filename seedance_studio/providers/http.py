@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .errors import OutcomeUnknown, ProviderError, ResultLinkExpired, UnsafeResultLink  # noqa: F401 (re-exported)
+from .errors import OutcomeUnknown, ProviderError
 from .types import WireRequest
 
 log = logging.getLogger("seedance_studio.providers")
@@ -46,7 +46,8 @@ _NETWORK_WORDS = {
     "RemoteProtocolError": "the server closed the connection without a proper answer",
 }
 # Failures where no byte of the request reached the provider: reporting them cannot hide a created task.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
+_MISCONFIGURED = (httpx.UnsupportedProtocol, httpx.InvalidURL)
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ class Http:
         """Send a create once. Returns the answer's JSON; raises ProviderError or OutcomeUnknown."""
         try:
             response = self._send(request, provider)
+        except _MISCONFIGURED:
+            raise _bad_base_url(provider) from None
         except _NOT_SENT as exc:
             raise ProviderError(f"{provider} could not be reached ({_describe(exc)}); nothing was sent, so "
                                 f"submitting again later is safe.", permanent=False) from None
@@ -148,6 +151,8 @@ class Http:
         def attempt():
             try:
                 response = self._send(request, provider)
+            except _MISCONFIGURED:
+                raise _bad_base_url(provider) from None
             except httpx.TransportError as exc:
                 raise ProviderError(f"{provider} could not be reached ({_describe(exc)}).", permanent=False,
                                     retryable=True) from None
@@ -234,6 +239,11 @@ def _first_text(*values) -> str | None:
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
+
+
+def _bad_base_url(provider: str) -> ProviderError:
+    return ProviderError(f"{provider}'s base URL is not a valid https:// URL: an admin needs to fix it.",
+                         permanent=True)
 
 
 def _describe(exc: Exception) -> str:

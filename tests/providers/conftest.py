@@ -1,0 +1,1 @@
+from tests.providers.harness import connect, emulators, http, resolver, transport  # noqa: F401
