@@ -167,22 +167,31 @@ WORKER_MAX_ATTEMPTS = env_int("WORKER_MAX_ATTEMPTS", 3, minimum=1)
 # Where providers fetch reference files from: must be reachable from the internet for remote providers.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
-# --- Remote providers: each is switched on by its API key -----------------------------------------------
-class _ProviderSettings:
-    """One provider's connection settings. The key is never rendered, logged or sent to the browser."""
+# --- Remote providers: each is switched on by its API key (names in seedance_studio/providers ENV_VARS) ----
+def _provider_configs() -> dict:
+    from seedance_studio.providers import ENV_VARS, make_config
 
-    def __init__(self, provider_id: str):
-        prefix = provider_id.upper()
-        self.api_key = env_str(f"{prefix}_API_KEY") or ""
-        self.base_url = env_str(f"{prefix}_BASE_URL") or ""
-        self.webhook_secret = env_str(f"{prefix}_WEBHOOK_SECRET") or ""
+    emulated = env_bool("PROVIDER_EMULATOR", False)
+    configs = {}
+    for provider_id, names in ENV_VARS.items():
+        api_key = env_str(names["api_key"])
+        if not api_key:
+            continue  # unavailable: the composer says which variable an admin must set
+        hosts = env_list(names["allowed_result_hosts"], []) or None
+        configs[provider_id] = make_config(
+            provider_id, api_key, base_url=env_str(names["base_url"]) or None,
+            webhook_secret=env_str(names["webhook_secret"], "") if "webhook_secret" in names else "",
+            signing_key=env_str(names["signing_key"], "") if "signing_key" in names else "",
+            allowed_result_hosts=hosts, emulated=emulated)
+    return configs
 
-    def __repr__(self) -> str:  # keeps the key out of debug pages and tracebacks
-        return f"<provider settings, key {'set' if self.api_key else 'not set'}>"
 
-
-PROVIDERS = {provider_id: _ProviderSettings(provider_id)
-             for provider_id in ("piapi", "goapi", "seedance2", "hiapi", "evolink")}
+# provider id -> ProviderConfig (its repr hides the secrets), only for providers with a key.
+PROVIDERS = _provider_configs()
+# How long the worker follows a provider task before it stops and reconciles it (peak queues last hours).
+PROVIDER_FOLLOW_HOURS = env_int("PROVIDER_FOLLOW_HOURS", 24, minimum=1)
+PROVIDER_POLL_MAX_SECONDS = env_int("PROVIDER_POLL_MAX_SECONDS", 60, minimum=5)
+PROVIDER_RESULT_MAX_MB = env_int("PROVIDER_RESULT_MAX_MB", 500, minimum=10)
 
 # --- Seedance pricing (the pure core in seedance_studio/seedance/ quotes every job with this) -------------
 def _seedance_pricing() -> dict:

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from seedance_studio.references import views as reference_views
+from seedance_studio.studio import webhooks
 
 admin.site.site_header = "Seedance Studio admin"
 admin.site.site_title = "Seedance Studio"
@@ -11,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("seedance_studio.accounts.urls")),
     path("references/", include("seedance_studio.references.urls")),
     path("p/r/<str:token>.<str:extension>", reference_views.public_reference, name="public_reference"),
+    path("webhooks/<str:provider>/<str:token>/", webhooks.provider_callback, name="provider_callback"),
     path("admin/", admin.site.urls),
 ]

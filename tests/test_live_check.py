@@ -5,6 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
 from seedance_studio import seedance
+from seedance_studio.providers import make_config
 from seedance_studio.references.models import Reference
 from seedance_studio.studio.models import Composition, Job
 
@@ -40,9 +41,8 @@ def draft(owner):
 
 @pytest.fixture
 def piapi_configured(settings):
-    settings.PROVIDERS["piapi"].api_key = "test-key-not-real"
-    yield
-    settings.PROVIDERS["piapi"].api_key = ""
+    settings.PROVIDERS = {**settings.PROVIDERS, "piapi": make_config("piapi", "test-key-not-real")}
+    settings.PUBLIC_BASE_URL = "https://studio.example.com"  # where PiAPI would fetch the references from
 
 
 def _check(client, **overrides):

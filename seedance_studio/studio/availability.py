@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
 from seedance_studio import seedance
@@ -14,9 +17,39 @@ def provider_unavailable_reason(provider_id: str) -> str | None:
         return f"{provider_id!r} is not a provider this studio knows."
     if not provider.is_remote:
         return None
-    config = settings.PROVIDERS.get(provider_id)
-    if config is None or not config.api_key:
+    if settings.PROVIDERS.get(provider_id) is None:
         return (f"{provider.display_name} is not set up in this studio yet: an admin must set "
                 f"{provider_id.upper()}_API_KEY. You can still compose and see the price; the local preview "
                 "works without a key.")
     return None
+
+
+def is_public_url(url: str) -> bool:
+    """Whether a host on the internet could reach `url`: not localhost, not a private or reserved address."""
+    host = (urlsplit(url).hostname or "").lower()
+    if not host or host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host  # a DNS name; single-label names only resolve on a private network
+    return address.is_global
+
+
+def public_base_url_problem(provider_id: str, *, has_references: bool) -> str | None:
+    """Remote providers fetch references from PUBLIC_BASE_URL: say so when they could not reach it."""
+    config = settings.PROVIDERS.get(provider_id)
+    if config is None or not has_references or is_public_url(settings.PUBLIC_BASE_URL):
+        return None
+    if not is_public_url(config.base_url):
+        return None  # a provider on this machine or network (the emulator) can reach a local studio
+    name = seedance.get_provider(provider_id).display_name
+    return (f"{name} fetches your reference files from PUBLIC_BASE_URL ({settings.PUBLIC_BASE_URL}), which the "
+            "internet cannot reach. An admin must set PUBLIC_BASE_URL to the studio's public https address. The "
+            "local preview works without it.")
+
+
+def submission_blocker(provider_id: str, *, has_references: bool) -> str | None:
+    """The first reason this studio cannot submit to the provider right now, if any."""
+    return provider_unavailable_reason(provider_id) or public_base_url_problem(provider_id,
+                                                                               has_references=has_references)

@@ -1,5 +1,5 @@
 import uuid
-from datetime import timedelta
+from datetime import timedelta, timezone as dt_timezone
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -176,6 +176,15 @@ class Job(models.Model):
         SUCCEEDED = "succeeded", "Ready"
         FAILED = "failed", "Failed"
 
+    class Phase(models.TextChoices):
+        """Where a remote job is on its way; each step is idempotent and run by whichever worker claims it."""
+
+        SUBMIT = "submit", "Sending to the provider"
+        RECONCILE = "reconcile", "Confirming with the provider"
+        FOLLOW = "follow", "Following the provider's task"
+        DOWNLOAD = "download", "Keeping the result"
+        DONE = "done", "Done"
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
     composition = models.OneToOneField(Composition, on_delete=models.PROTECT, related_name="job")
@@ -193,8 +202,23 @@ class Job(models.Model):
     run_after = models.DateTimeField(default=timezone.now)
     lease_owner = models.CharField(max_length=100, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # What the creative should know right now, in words: "Waiting for a free slot at the provider", ...
+    status_note = models.CharField(max_length=300, blank=True)
+    # Remote providers: the phases, the provider's task, following it, and what it returned.
+    phase = models.CharField(max_length=10, choices=Phase.choices, default=Phase.SUBMIT)
+    provider_task_id = models.CharField(max_length=200, blank=True, db_index=True)
+    # Set before the create request leaves: a worker that finds it set with no task id must not send again.
+    create_sent_at = models.DateTimeField(null=True, blank=True)
+    callback_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    has_progress = models.BooleanField(default=False, help_text="The provider reports progress (never invented).")
+    provider_eta_seconds = models.FloatField(null=True, blank=True)
+    poll_interval = models.FloatField(default=0)
+    follow_deadline = models.DateTimeField(null=True, blank=True)
+    result_outputs = models.JSONField(default=list, blank=True)
+    moderation = models.BooleanField(default=False)
     video = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
     poster = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
+    last_frame = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     duration = models.FloatField(null=True, blank=True)
@@ -231,6 +255,17 @@ class Job(models.Model):
     def version(self) -> str:
         """Changes whenever anything the gallery card shows changes: lets a poll answer "nothing changed"."""
         return f"{self.status}:{self.progress_percent}:{self.updated_at.timestamp():.3f}"
+
+    @property
+    def provider_name(self) -> str:
+        return self.composition.model_label.split(" · ")[0]
+
+    @property
+    def peak_hours_note(self) -> str:
+        """Seedance providers' queues are longest 09:00-15:00 GMT; say so while a remote job waits then."""
+        if self.is_remote and self.is_in_flight and 9 <= timezone.now().astimezone(dt_timezone.utc).hour < 15:
+            return "Peak hours at Seedance providers (09:00–15:00 GMT): queues can take hours."
+        return ""
 
     def queue_position(self) -> int:
         """How many queued jobs (anyone's) are ahead of this one, plus one."""

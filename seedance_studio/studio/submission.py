@@ -6,7 +6,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 
-from seedance_studio.studio.availability import provider_unavailable_reason
+from seedance_studio.studio.availability import submission_blocker
 from seedance_studio.studio.evaluation import evaluate_composition, quote_as_json
 from seedance_studio.studio.models import Composition, Job
 
@@ -30,9 +30,9 @@ def submit_draft(draft: Composition, submission_key: uuid.UUID | None) -> Job:
     references = draft.ordered_references()
     evaluation = evaluate_composition(draft, references)
     problems = [finding.message for finding in evaluation.errors]
-    unavailable = provider_unavailable_reason(draft.provider)
-    if unavailable:
-        problems.append(unavailable)
+    blocker = submission_blocker(draft.provider, has_references=bool(references))
+    if blocker:
+        problems.append(blocker)
     if problems:
         raise SubmissionRefused(problems)
     try:

@@ -9,7 +9,7 @@ from django_htmx.http import trigger_client_event
 from seedance_studio import seedance
 from seedance_studio.references.ingest import UploadRefused, ingest_upload
 from seedance_studio.references.models import Reference
-from seedance_studio.studio.availability import provider_unavailable_reason
+from seedance_studio.studio.availability import submission_blocker
 from seedance_studio.studio.evaluation import evaluate_composition, evaluate_fields
 from seedance_studio.studio.forms import ComposeForm
 from seedance_studio.studio.job_views import gallery_jobs
@@ -26,7 +26,7 @@ def _page_context(request, draft: Composition, form: ComposeForm | None = None, 
         "draft": draft,
         "form": form,
         "jobs": gallery_jobs(request.user),
-        **panel_context(evaluation, references, provider_unavailable_reason(draft.provider),
+        **panel_context(evaluation, references, submission_blocker(draft.provider, has_references=bool(references)),
                         form_errors=form.errors if form.is_bound else None),
         **extra,
     }
@@ -49,7 +49,7 @@ def check(request):
         fields = form.composition_fields()
         evaluation = evaluate_fields(fields, references)
         Composition.objects.filter(owner=request.user, is_draft=True).update(**fields)
-        unavailable = provider_unavailable_reason(fields["provider"])
+        unavailable = submission_blocker(fields["provider"], has_references=bool(references))
     else:
         evaluation, unavailable = None, None
     context = panel_context(evaluation, references, unavailable, form_errors=form.errors)

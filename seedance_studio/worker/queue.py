@@ -89,3 +89,26 @@ def fail_or_retry(job: Job, worker: str, message: str, *, retryable: bool) -> No
     else:
         held.update(status=Job.Status.FAILED, lease_owner="", lease_expires_at=None, updated_at=now,
                     finished_at=now, error_message=message)
+
+
+def park(job: Job, worker: str, *, run_after, **fields) -> bool:
+    """End a step: store what it learned, release the lease, and say when the next step is due.
+
+    A completed step resets the attempt count: attempts only count steps that a dying worker left unfinished.
+    """
+    now = timezone.now()
+    return bool(Job.objects.filter(pk=job.pk, lease_owner=worker).update(
+        run_after=run_after, lease_owner="", lease_expires_at=None, attempts=0, updated_at=now, **fields))
+
+
+def fail(job: Job, worker: str, message: str, **fields) -> bool:
+    now = timezone.now()
+    return bool(Job.objects.filter(pk=job.pk, lease_owner=worker).update(
+        status=Job.Status.FAILED, phase=Job.Phase.DONE, error_message=message, status_note="", finished_at=now,
+        updated_at=now, lease_owner="", lease_expires_at=None, **fields))
+
+
+def mark_create_sent(job: Job, worker: str, **fields) -> bool:
+    """Record that the create request is about to leave; False if it already did (then it must not again)."""
+    return bool(Job.objects.filter(pk=job.pk, lease_owner=worker, create_sent_at__isnull=True).update(
+        create_sent_at=timezone.now(), **fields))

@@ -13,6 +13,7 @@ from django.db import close_old_connections, connection
 from seedance_studio.studio.models import Job
 from seedance_studio.worker import queue
 from seedance_studio.worker.local_preview import run_local_preview
+from seedance_studio.worker.remote import run_remote_step
 
 log = logging.getLogger("seedance_studio.worker")
 
@@ -97,12 +98,11 @@ class Loop:
     def _run_job(self, job: Job) -> None:
         try:
             log.info("job %s: started (attempt %s)", job.public_id, job.attempts)
-            if job.provider != "local_preview":
-                queue.fail_or_retry(job, self.worker, "This studio cannot submit to remote providers yet; nothing "
-                                                      "was charged. Use the local preview for now.", retryable=False)
-                return
-            run_local_preview(job, self.worker)
-            log.info("job %s: done", job.public_id)
+            if job.is_remote:
+                run_remote_step(job, self.worker)
+            else:
+                run_local_preview(job, self.worker)
+            log.info("job %s: step finished", job.public_id)
         except Exception:
             log.exception("job %s: unexpected error", job.public_id)
             queue.fail_or_retry(job, self.worker, "Something went wrong in the studio while rendering. It will be "

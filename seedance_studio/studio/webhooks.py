@@ -1,0 +1,44 @@
+"""Provider callbacks. Fast and side-effect free toward providers: verify, then bring the next status read
+forward. What the studio believes always comes from the provider's API (read by the worker), so a duplicate,
+late or out-of-order callback changes nothing."""
+
+import dataclasses
+import logging
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from seedance_studio.providers import CallbackRejected, ProviderError, client_for
+from seedance_studio.studio.models import Job
+from seedance_studio.worker.remote import callback_secret, hash_token
+
+log = logging.getLogger(__name__)
+
+
+@csrf_exempt
+@require_POST
+def provider_callback(request, provider: str, token: str):
+    job = Job.objects.filter(provider=provider, callback_token_hash=hash_token(token)).first()
+    config = settings.PROVIDERS.get(provider)
+    if job is None or config is None:
+        return HttpResponse("unknown callback", status=404, content_type="text/plain")
+    config = dataclasses.replace(config, webhook_secret=callback_secret(job))
+    try:
+        hint = client_for(provider, config).callback(request.headers, request.body)
+    except CallbackRejected:
+        log.warning("job %s: %s callback failed verification", job.public_id, provider)
+        return HttpResponse("signature or secret does not match", status=403, content_type="text/plain")
+    except ProviderError as error:
+        return HttpResponse(f"unreadable callback: {error.message}", status=400, content_type="text/plain")
+    now = timezone.now()
+    if not job.provider_task_id and hint.task_id:
+        # The create's answer was lost, but the provider made the task: now the studio can follow it.
+        Job.objects.filter(pk=job.pk, provider_task_id="").update(provider_task_id=hint.task_id,
+                                                                  phase=Job.Phase.FOLLOW, updated_at=now)
+    elif hint.task_id and hint.task_id != job.provider_task_id:
+        return HttpResponse("ok (another task)", content_type="text/plain")
+    Job.objects.in_flight().filter(pk=job.pk, phase__in=[Job.Phase.FOLLOW, Job.Phase.RECONCILE]).update(run_after=now)
+    return HttpResponse("ok", content_type="text/plain")

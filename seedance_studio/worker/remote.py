@@ -1,0 +1,281 @@
+"""Run one step of a remote provider job: submit, reconcile, follow, or keep the result.
+
+Each step is idempotent and ends by parking the job (lease released, next step time set), so any worker can
+take the next one. The rules that keep money and results safe:
+- the create request is sent at most once: `create_sent_at` is stored before it leaves, and a job found with it
+  set but no task id is reconciled (waiting for the provider to name the task), never sent again;
+- callbacks are hints that bring the next status read forward; what the studio believes comes from the
+  provider's API;
+- a result is downloaded into studio storage as soon as the task succeeds, and a failed download is retried
+  without any new create.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import tempfile
+from datetime import datetime, timedelta, timezone as dt_timezone
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.urls import reverse
+from django.utils import timezone
+
+from seedance_studio.mediatools.ffmpeg import FfmpegError
+from seedance_studio.mediatools.frames import extract_last_frame, extract_poster
+from seedance_studio.mediatools.probe import probe_media
+from seedance_studio.mediatools.sniff import MediaRefused, sniff
+from seedance_studio.providers import (OutcomeUnknown, ProviderClient, ProviderError, ResultLinkExpired,
+                                       UnsafeResultLink, client_for)
+from seedance_studio.studio.availability import is_public_url
+from seedance_studio.studio.models import Job
+from seedance_studio.worker import queue
+
+log = logging.getLogger(__name__)
+
+# DNS for result downloads; tests point it at a fake resolver (no network here), production leaves it None.
+resolver = None
+
+FIRST_POLL_SECONDS = 2.0
+RECONCILE_WAIT_SECONDS = 60.0
+SLOW_POLL_SECONDS = 600.0
+
+
+class ProviderNotConfigured(Exception):
+    pass
+
+
+def provider_client(provider_id: str) -> ProviderClient:
+    config = settings.PROVIDERS.get(provider_id)
+    if config is None:
+        raise ProviderNotConfigured(provider_id)
+    return client_for(provider_id, config, resolve=resolver,
+                      max_download_bytes=settings.PROVIDER_RESULT_MAX_MB * 1_000_000)
+
+
+def callback_secret(job: Job) -> str:
+    """PiAPI/GoAPI echo this in `x-webhook-secret`: the account's secret if set, else one per job."""
+    config = settings.PROVIDERS.get(job.provider)
+    if config is not None and config.webhook_secret:
+        return config.webhook_secret
+    return hmac.new(settings.SECRET_KEY.encode(), f"webhook:{job.public_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def run_remote_step(job: Job, worker: str) -> None:
+    try:
+        client = provider_client(job.provider)
+    except ProviderNotConfigured:
+        queue.fail(job, worker, f"{job.composition.model_label} is no longer set up in this studio (its API key was "
+                                "removed), so the job could not be sent. Submit it again once an admin restores it.")
+        return
+    step = {Job.Phase.SUBMIT: _submit, Job.Phase.RECONCILE: _reconcile, Job.Phase.FOLLOW: _follow,
+            Job.Phase.DOWNLOAD: _download}.get(job.phase)
+    if step is None:
+        queue.park(job, worker, run_after=timezone.now() + timedelta(days=1))
+        return
+    step(job, worker, client)
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _submit(job: Job, worker: str, client: ProviderClient) -> None:
+    now = _now()
+    if job.create_sent_at and not job.provider_task_id:
+        # A worker sent the create and stopped before it stored the answer: the task may exist. Never resend.
+        queue.park(job, worker, phase=Job.Phase.RECONCILE, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS),
+                   follow_deadline=job.follow_deadline or now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS),
+                   status_note=_unknown_note(client.name))
+        return
+    token = secrets.token_urlsafe(32)
+    callback_url = None
+    if is_public_url(settings.PUBLIC_BASE_URL) or not is_public_url(client.config.base_url):
+        callback_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("provider_callback",
+                                                                    args=[job.provider, token])
+    if not queue.mark_create_sent(job, worker, callback_token_hash=hash_token(token)):
+        return  # another worker holds it now, or already sent it
+    try:
+        try:
+            task_id = client.create(job.request_body, callback_url=callback_url, callback_secret=callback_secret(job))
+        except ValueError:
+            # The provider refuses this callback URL (EvoLink and HiAPI want https): follow by polling only.
+            task_id = client.create(job.request_body, callback_url=None, callback_secret=None)
+    except OutcomeUnknown as unknown:
+        log.warning("job %s: create outcome unknown: %s", job.public_id, unknown)
+        queue.park(job, worker, phase=Job.Phase.RECONCILE, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS),
+                   follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS),
+                   status_note=_unknown_note(client.name))
+        return
+    except ProviderError as error:
+        if error.permanent:
+            queue.fail(job, worker, f"{client.name} refused this job: {error.provider_message or error.message}")
+            return
+        # A definite "not now" (429, 402, a connection that never opened): nothing was created, so send later.
+        delay = max(error.retry_after or 0, min(300, 15 * max(1, job.attempts)))
+        queue.park(job, worker, create_sent_at=None, status=Job.Status.QUEUED,
+                   run_after=now + timedelta(seconds=delay), status_note=_waiting_note(client.name, error))
+        return
+    log.info("job %s: created %s task %s", job.public_id, job.provider, task_id)
+    queue.park(job, worker, provider_task_id=task_id, phase=Job.Phase.FOLLOW, status=Job.Status.QUEUED,
+               poll_interval=FIRST_POLL_SECONDS, run_after=now + timedelta(seconds=FIRST_POLL_SECONDS),
+               follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS), status_note="")
+
+
+def _unknown_note(name: str) -> str:
+    return (f"{name} did not answer when the studio sent this job, so it is not yet known whether the task was "
+            f"created. The studio never sends a job twice: it is waiting for {name} to report the task.")
+
+
+def _waiting_note(name: str, error: ProviderError) -> str:
+    if error.status == 429:
+        return f"Waiting for a free slot at {name} (it limits how many videos run at once). It will be sent automatically."
+    if error.status == 402:
+        return f"{name} says the studio's account is out of credits. An admin has been asked to top it up; the job will be sent then."
+    return f"Could not reach {name} ({error.message}). Trying again shortly."
+
+
+def _reconcile(job: Job, worker: str, client: ProviderClient) -> None:
+    now = _now()
+    if job.provider_task_id:  # a callback named the task: follow it
+        queue.park(job, worker, phase=Job.Phase.FOLLOW, run_after=now, status_note="")
+        return
+    if job.follow_deadline and now > job.follow_deadline:
+        queue.fail(job, worker, f"{client.name} never confirmed this job after the studio's request went unanswered. "
+                                "If it appears in the provider's dashboard, an admin can reconcile it.")
+        return
+    queue.park(job, worker, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS))
+
+
+def _follow(job: Job, worker: str, client: ProviderClient) -> None:
+    now = _now()
+    try:
+        status = client.status(job.provider_task_id)
+    except ProviderError as error:
+        if error.permanent:
+            queue.fail(job, worker, f"{client.name} could not report on this job: "
+                                    f"{error.provider_message or error.message}")
+            return
+        delay = max(error.retry_after or 0, _next_interval(job))
+        queue.park(job, worker, run_after=now + timedelta(seconds=delay), poll_interval=delay,
+                   status_note=f"Could not reach {client.name} just now; checking again in {delay:.0f} s.")
+        return
+    if status.state == "succeeded":
+        outputs = [{"url": o.url, "kind": o.kind, "expires_at": o.expires_at.isoformat() if o.expires_at else None}
+                   for o in status.outputs]
+        queue.park(job, worker, phase=Job.Phase.DOWNLOAD, status=Job.Status.RUNNING, result_outputs=outputs,
+                   run_after=now, status_note=f"{client.name} finished; keeping the video in the studio.")
+        return
+    if status.state == "failed":
+        if status.moderation:
+            message = (f"{client.name} refused this video on content grounds (moderation): "
+                       f"{status.error or 'no reason given'}. Change the prompt or references and submit again.")
+        else:
+            message = f"{client.name} could not make this video: {status.error or 'no reason given'}."
+        queue.fail(job, worker, message, moderation=status.moderation)
+        return
+    interval = _next_interval(job)
+    late = job.follow_deadline is not None and now > job.follow_deadline
+    if late:
+        interval = SLOW_POLL_SECONDS
+    fields = dict(status=Job.Status.RUNNING if status.state == "running" else Job.Status.QUEUED,
+                  has_progress=status.progress is not None, provider_eta_seconds=status.eta_seconds,
+                  poll_interval=interval, run_after=now + timedelta(seconds=interval),
+                  status_note=(f"Still not finished after {settings.PROVIDER_FOLLOW_HOURS} h: the studio keeps checking "
+                               "every 10 minutes and an admin has been alerted." if late else ""))
+    if status.progress is not None:
+        fields["progress"] = status.progress
+    queue.park(job, worker, phase=Job.Phase.RECONCILE if late else Job.Phase.FOLLOW, **fields)
+
+
+def _next_interval(job: Job) -> float:
+    """Seconds at first, growing by half each time, up to PROVIDER_POLL_MAX_SECONDS."""
+    return min(float(settings.PROVIDER_POLL_MAX_SECONDS), max(FIRST_POLL_SECONDS, (job.poll_interval or 0) * 1.5))
+
+
+def _download(job: Job, worker: str, client: ProviderClient) -> None:
+    now = _now()
+    outputs = job.result_outputs or []
+    video = next((o for o in outputs if o.get("kind") == "video"), None)
+    if video is None:
+        queue.fail(job, worker, f"{client.name} reported the job finished but returned no video.")
+        return
+    with tempfile.TemporaryDirectory(dir=_scratch()) as workdir:
+        workdir = Path(workdir)
+        try:
+            downloaded = client.download(video["url"], workdir / "result.mp4")
+            facts = probe_media(downloaded.path, sniff(downloaded.path), timeout=settings.FFMPEG_PROBE_TIMEOUT,
+                                max_seconds=settings.UPLOAD_MAX_MEDIA_SECONDS)
+            if facts.video is None:
+                raise MediaRefused("it has no video stream")
+            poster = extract_poster(downloaded.path, workdir / "poster.jpg", at_seconds=min(1.0, facts.duration / 2),
+                                    width=960, timeout=settings.FFMPEG_PROBE_TIMEOUT)
+            last_frame = _provider_last_frame(client, outputs, workdir) or extract_last_frame(
+                downloaded.path, workdir / "last-frame.png", timeout=settings.FFMPEG_PROBE_TIMEOUT)
+        except ResultLinkExpired:
+            queue.fail(job, worker, f"{client.name}'s link to the finished video expired before the studio could "
+                                    "keep it. Submit the job again.")
+            return
+        except UnsafeResultLink as refused:
+            queue.fail(job, worker, f"The studio refused to fetch the result: {refused.message}")
+            return
+        except ProviderError as error:
+            delay = max(error.retry_after or 0, _next_interval(job))
+            expires = _earliest_expiry(outputs)
+            note = f"Downloading the result failed ({error.message}); trying again in {delay:.0f} s."
+            if expires and expires < now:
+                queue.fail(job, worker, f"{client.name}'s link to the finished video expired before the studio could "
+                                        "keep it. Submit the job again.")
+                return
+            queue.park(job, worker, run_after=now + timedelta(seconds=delay), poll_interval=delay, status_note=note)
+            return
+        except (MediaRefused, FfmpegError) as bad:
+            message = bad.message if isinstance(bad, MediaRefused) else "it could not be read"
+            queue.fail(job, worker, f"{client.name} returned a file that is not a playable video: {message}")
+            return
+        _keep(job, worker, downloaded.path, poster, last_frame, facts)
+
+
+def _provider_last_frame(client: ProviderClient, outputs, workdir: Path) -> Path | None:
+    """HiAPI returns its own last frame when asked (return_last_frame): keep that one, it is the exact frame."""
+    frame = next((o for o in outputs if o.get("kind") == "last_frame"), None)
+    if frame is None:
+        return None
+    try:
+        downloaded = client.download(frame["url"], workdir / "provider-last-frame")
+        sniffed = sniff(downloaded.path)
+    except (ProviderError, MediaRefused):
+        return None
+    return downloaded.path if sniffed.kind == "image" else None
+
+
+def _earliest_expiry(outputs) -> datetime | None:
+    times = [datetime.fromisoformat(o["expires_at"]) for o in outputs if o.get("expires_at")]
+    return min((t if t.tzinfo else t.replace(tzinfo=dt_timezone.utc) for t in times), default=None)
+
+
+def _keep(job: Job, worker: str, video_path: Path, poster_path: Path, last_frame_path: Path, facts) -> None:
+    with video_path.open("rb") as video, poster_path.open("rb") as poster, last_frame_path.open("rb") as last:
+        job.video.save("result.mp4", File(video), save=False)
+        job.poster.save("poster.jpg", File(poster), save=False)
+        job.last_frame.save("last-frame" + (last_frame_path.suffix or ".png"), File(last), save=False)
+    kept = queue.finish(job, worker, video=job.video.name, poster=job.poster.name, last_frame=job.last_frame.name,
+                        width=facts.video.display_width, height=facts.video.display_height, duration=facts.duration,
+                        phase=Job.Phase.DONE, status_note="")
+    if not kept:
+        for field_file in (job.video, job.poster, job.last_frame):
+            field_file.delete(save=False)
+
+
+def _scratch() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,254 @@
+"""Remote jobs end to end against the in-process emulators: the real worker step, the real HTTP layer (through
+an httpx transport), the real webhook view, real MP4 results. No network: a fake resolver answers DNS."""
+
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from seedance_studio.emulators import Emulators, emulator_transport
+from seedance_studio.emulators.clock import Clock
+from seedance_studio.mediatools.probe import probe_media
+from seedance_studio.mediatools.sniff import sniff
+from seedance_studio.providers import Http, make_config
+from seedance_studio.providers import http as provider_http
+from seedance_studio.studio.models import Composition, Job
+from seedance_studio.studio.submission import submit_draft
+from seedance_studio.worker import queue, remote
+from tests.providers.harness import HIAPI_SIGNING_KEY, FakeResolver
+
+pytestmark = pytest.mark.django_db
+
+REMOTE = {"piapi": "seedance-2-fast", "goapi": "seedance-2-fast", "seedance2": "seedance2-fast",
+          "hiapi": "seedance-2-0", "evolink": "fast"}
+RESOLUTION = {"goapi": "480p"}
+
+
+@pytest.fixture
+def emulators(settings, monkeypatch):
+    # Emulated time starts now: the webhook view checks HiAPI's signed timestamps against the real clock.
+    emulators = Emulators(clock=Clock(start=time.time()), hiapi_signing_key=HIAPI_SIGNING_KEY)
+    emulators.transport = emulator_transport(emulators)
+    layer = Http(transport=emulators.transport, sleep=emulators.clock.sleep, jitter=lambda: 0.5,
+                 clock=emulators.clock.now)
+    previous = provider_http.install(layer)
+    settings.PROVIDERS = {provider: make_config(provider, emulators.keys[provider],
+                                                signing_key=HIAPI_SIGNING_KEY if provider == "hiapi" else "")
+                          for provider in REMOTE}
+    settings.PUBLIC_BASE_URL = "https://studio.example.com"
+    resolver = FakeResolver()
+    monkeypatch.setattr(remote, "resolver", resolver)
+    emulators.resolver = resolver
+    yield emulators
+    provider_http.install(previous)
+    layer.close()
+
+
+def _submit(owner, provider, prompt="A lighthouse at dawn, slow push-in", **fields) -> Job:
+    draft = Composition.objects.draft_for(owner)
+    values = dict(provider=provider, tier=REMOTE[provider], prompt=prompt, duration=5,
+                  resolution=RESOLUTION.get(provider, "720p"), aspect_ratio="16:9", mode="auto")
+    values.update(fields)
+    for name, value in values.items():
+        setattr(draft, name, value)
+    draft.save()
+    return submit_draft(draft, uuid.uuid4())
+
+
+def _step(job: Job, worker="worker-a") -> Job:
+    """Make the job due, let a worker claim it and run one step, as the worker loop would."""
+    Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
+    claimed = queue.claim_next(worker, lease_seconds=30)
+    assert claimed is not None and claimed.pk == job.pk
+    remote.run_remote_step(claimed, worker)
+    return Job.objects.get(pk=job.pk)
+
+
+def _run_to_end(job: Job, emulators, *, max_steps=30) -> Job:
+    for _ in range(max_steps):
+        job = _step(job)
+        if not job.is_in_flight:
+            return job
+        emulators.clock.advance(5)
+    raise AssertionError(f"job still {job.status}/{job.phase} after {max_steps} steps: {job.status_note}")
+
+
+def _create_calls(emulators, provider) -> int:
+    return getattr(emulators, provider).create_calls
+
+
+def _deliver(client, callback):
+    path = callback.url.removeprefix("https://studio.example.com")
+    headers = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in callback.headers.items()
+               if name.lower() != "content-type"}
+    return client.post(path, data=callback.body, content_type="application/json", **headers)
+
+
+def _assert_kept(job, settings):
+    assert job.status == "succeeded", job.error_message
+    video = settings.MEDIA_ROOT / job.video.name
+    facts = probe_media(video, sniff(video), timeout=20, max_seconds=60)
+    assert abs(facts.duration - 5) < 0.2
+    assert (settings.MEDIA_ROOT / job.poster.name).stat().st_size > 500
+    assert (settings.MEDIA_ROOT / job.last_frame.name).stat().st_size > 500
+
+
+@pytest.mark.parametrize("provider", REMOTE)
+def test_it_follows_a_task_by_polling_and_keeps_the_result(provider, owner, emulators, settings):
+    job = _run_to_end(_submit(owner, provider), emulators)
+    _assert_kept(job, settings)
+    assert _create_calls(emulators, provider) == 1
+    assert job.provider_task_id and job.phase == "done"
+    assert job.price_credits > 0
+
+
+@pytest.mark.parametrize("provider", REMOTE)
+def test_it_follows_a_task_by_webhook(provider, owner, emulators, settings, client):
+    job = _step(_submit(owner, provider))
+    assert job.phase == "follow" and job.run_after > timezone.now()
+    emulators.clock.advance(60)  # the provider finishes and calls back
+    callbacks = [c for c in emulators.outbox if "/webhooks/" in c.url]
+    if provider in ("hiapi", "evolink") and not callbacks:
+        pytest.skip(f"{provider} only calls back to https URLs it accepts")
+    assert callbacks, "the provider should have called back"
+    response = _deliver(client, callbacks[-1])
+    assert response.status_code == 200
+    job.refresh_from_db()
+    assert job.run_after <= timezone.now()  # the callback brought the next status read forward
+    job = _run_to_end(job, emulators)
+    _assert_kept(job, settings)
+
+
+@pytest.mark.parametrize("provider", REMOTE)
+def test_it_names_a_moderation_refusal(provider, owner, emulators):
+    job = _run_to_end(_submit(owner, provider, prompt="A beach scene [[moderation=sensitive content detected]]"),
+                      emulators)
+    assert job.status == "failed" and job.moderation
+    assert "moderation" in job.error_message and "sensitive content detected" in job.error_message
+
+
+@pytest.mark.parametrize("provider", REMOTE)
+def test_it_shows_the_providers_own_validation_message(provider, owner, emulators):
+    getattr(emulators, provider).scenario.create_failures = [400]
+    job = _step(_submit(owner, provider))
+    assert job.status == "failed"
+    assert "refused this job" in job.error_message
+    assert _create_calls(emulators, provider) == 1
+
+
+@pytest.mark.parametrize("provider", REMOTE)
+def test_it_waits_for_a_free_slot_after_a_429_then_succeeds(provider, owner, emulators, settings):
+    getattr(emulators, provider).scenario.create_failures = [429]
+    job = _step(_submit(owner, provider))
+    assert job.status == "queued" and job.phase == "submit" and job.create_sent_at is None
+    assert "Waiting for a free slot" in job.status_note
+    job = _run_to_end(job, emulators)
+    _assert_kept(job, settings)
+
+
+@pytest.mark.parametrize("provider", REMOTE)
+def test_it_rides_out_5xx_on_status_reads(provider, owner, emulators, settings):
+    job = _run_to_end(_submit(owner, provider, prompt="A harbour at dusk [[status-503-twice]]"), emulators)
+    _assert_kept(job, settings)
+
+
+@pytest.mark.parametrize("provider", REMOTE)
+def test_it_reconciles_a_create_that_timed_out_without_sending_it_twice(provider, owner, emulators, settings, client):
+    getattr(emulators, provider).scenario.create_timeouts = 1
+    job = _step(_submit(owner, provider))
+    assert job.phase == "reconcile" and not job.provider_task_id
+    assert "never sends a job twice" in job.status_note
+    job = _step(job)  # still nothing known: it waits, and sends nothing
+    assert _create_calls(emulators, provider) == 1
+    emulators.clock.advance(60)
+    callbacks = [c for c in emulators.outbox if "/webhooks/" in c.url]
+    if not callbacks:
+        pytest.skip(f"{provider} cannot call back to this URL; reconciliation waits for the deadline")
+    assert _deliver(client, callbacks[-1]).status_code == 200
+    job = _run_to_end(Job.objects.get(pk=job.pk), emulators)
+    _assert_kept(job, settings)
+    assert _create_calls(emulators, provider) == 1
+
+
+@pytest.mark.parametrize("provider", ["piapi", "goapi", "hiapi"])
+def test_it_refuses_forged_callbacks_and_ignores_duplicates(provider, owner, emulators, client):
+    job = _step(_submit(owner, provider))
+    emulators.clock.advance(60)
+    callback = [c for c in emulators.outbox if "/webhooks/" in c.url][-1]
+    forged_headers = {name: ("forged" if name.lower() in ("x-webhook-secret", "x-hiapi-signature") else value)
+                      for name, value in callback.headers.items()}
+    before = Job.objects.get(pk=job.pk)
+    assert _deliver(client, type(callback)(callback.url, forged_headers, callback.body)).status_code == 403
+    assert Job.objects.get(pk=job.pk).run_after == before.run_after
+    assert _deliver(client, callback).status_code == 200
+    assert _deliver(client, callback).status_code == 200
+    job = Job.objects.get(pk=job.pk)
+    assert job.status in ("queued", "running") and job.provider_task_id == before.provider_task_id
+
+
+def test_it_answers_404_to_an_unknown_callback_token(client, emulators):
+    assert client.post("/webhooks/piapi/not-a-token/", data=b"{}", content_type="application/json").status_code == 404
+
+
+def test_it_refuses_a_result_link_off_the_allow_list(owner, emulators):
+    url = "https://evil.example.net/video.mp4"
+    job = _run_to_end(_submit(owner, "piapi", prompt=f"A harbour [[result-url={url}]]"), emulators)
+    assert job.status == "failed" and "refused to fetch" in job.error_message
+    assert not emulators.transport.requests_to("evil.example.net")
+    assert "evil.example.net" not in emulators.resolver.calls
+
+
+def test_it_refuses_a_result_on_a_private_address_before_fetching(owner, emulators):
+    emulators.resolver.answers["img.theapi.app"] = ["10.0.0.5"]
+    job = _run_to_end(_submit(owner, "piapi"), emulators)
+    assert job.status == "failed" and "10.0.0.5" in job.error_message
+
+
+def test_it_says_when_the_result_link_expired(owner, emulators):
+    job = _submit(owner, "evolink", prompt="A harbour [[expire=30]]")
+    while job.phase != "download":
+        job = _step(job)
+        emulators.clock.advance(10)
+    emulators.clock.advance(3600)  # the worker was down longer than the link lived
+    job = _step(job)
+    assert job.status == "failed" and "expired" in job.error_message
+
+
+def test_another_worker_finishes_the_job_of_a_killed_one(owner, emulators, settings):
+    job = _step(_submit(owner, "piapi"), worker="worker-a")
+    # worker-a claims the follow step and dies (SIGKILL): its lease simply runs out.
+    Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
+    assert queue.claim_next("worker-a", lease_seconds=30).pk == job.pk
+    Job.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    emulators.clock.advance(30)
+    taken = queue.claim_next("worker-b", lease_seconds=30)
+    assert taken.pk == job.pk
+    remote.run_remote_step(taken, "worker-b")
+    job = _run_to_end(Job.objects.get(pk=job.pk), emulators)
+    _assert_kept(job, settings)
+    assert _create_calls(emulators, "piapi") == 1
+    assert len(list((settings.MEDIA_ROOT / "jobs").rglob("*.mp4"))) == 1
+
+
+def test_a_worker_killed_after_sending_the_create_never_sends_it_again(owner, emulators):
+    job = _submit(owner, "piapi")
+    Job.objects.filter(pk=job.pk).update(create_sent_at=timezone.now())  # sent, then SIGKILL before the answer
+    job = _step(job, worker="worker-b")
+    assert job.phase == "reconcile"
+    job = _step(job, worker="worker-b")
+    assert _create_calls(emulators, "piapi") == 0
+
+
+def test_it_refuses_remote_submits_when_the_studio_is_not_reachable(owner, emulators, settings, client):
+    from tests.test_live_check import _reference
+
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+    draft = Composition.objects.draft_for(owner)
+    draft.append([_reference(owner, "image", "harbour.png")])
+    client.force_login(owner)
+    response = client.post("/compose/check/", {"prompt": "@image1 waves", "model": "piapi/seedance-2-fast",
+                                               "mode": "auto", "duration": "5", "aspect_ratio": "16:9",
+                                               "resolution": "720p"}, HTTP_HX_REQUEST="true")
+    assert "which the internet cannot reach" in response.content.decode()
