@@ -14,13 +14,10 @@ TRIBUTE = "vendor/tributejs-5.1.3/tribute.min.js"
 
 
 def load_mentions(page, live_server):
-    """Until compose.html loads the mention files itself, add them the way its tags would (never twice)."""
-    static = f"{live_server.url}/static/"
-    if not page.locator("link[href*='css/mentions']").count():
-        page.add_style_tag(url=static + "css/mentions.css")
-    if not page.locator("script[src*='js/mentions']").count():
-        page.add_script_tag(url=static + TRIBUTE)
-        page.add_script_tag(url=static + "js/mentions.js")
+    """The compose page loads the mention files itself; wait until they have wrapped the prompt."""
+    assert page.locator("link[href*='css/mentions']").count() == 1
+    assert page.locator(f"script[src*='{TRIBUTE}']").count() == 1
+    assert page.locator("script[src*='js/mentions']").count() == 1
     page.wait_for_selector(".mention-field #id_prompt", state="attached")
 
 
