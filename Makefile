@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lock benchmark worker clean
+.PHONY: run test install lock benchmark worker emulator clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -32,6 +32,11 @@ test: install
 
 worker: install
 	$(BIN)/python manage.py runworker
+
+# Fakes of the five providers on 127.0.0.1:8765; prints the variables that point `make run` at them.
+emulator: export DJANGO_DEBUG ?= 1
+emulator: install
+	$(BIN)/python manage.py run_provider_emulator --port 8765
 
 benchmark: install
 	$(BIN)/python benchmarks/run_all.py
