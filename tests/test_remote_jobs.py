@@ -252,3 +252,14 @@ def test_it_refuses_remote_submits_when_the_studio_is_not_reachable(owner, emula
                                                "mode": "auto", "duration": "5", "aspect_ratio": "16:9",
                                                "resolution": "720p"}, HTTP_HX_REQUEST="true")
     assert "which the internet cannot reach" in response.content.decode()
+
+
+def test_it_never_shows_an_api_key_to_the_browser(owner_client, emulators, settings):
+    secret = "sk-test-0123456789abcdefSECRET"
+    settings.PROVIDERS = {**settings.PROVIDERS, "piapi": make_config("piapi", secret)}
+    pages = [owner_client.get("/").content.decode(),
+             owner_client.post("/compose/check/", {"model": "piapi/seedance-2-fast", "prompt": "a harbour",
+                                                   "mode": "auto", "duration": "5", "aspect_ratio": "16:9",
+                                                   "resolution": "720p"}, HTTP_HX_REQUEST="true").content.decode()]
+    assert all(secret not in page for page in pages)
+    assert secret not in repr(settings.PROVIDERS)
