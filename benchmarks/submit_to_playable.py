@@ -7,7 +7,6 @@ Run: .venv/bin/python benchmarks/submit_to_playable.py [--runs 5]
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import tempfile

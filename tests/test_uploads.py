@@ -5,7 +5,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from seedance_studio.references.models import Reference
 from seedance_studio.studio.models import Composition
@@ -201,3 +200,19 @@ def test_it_hides_references_from_everyone_else(owner_client, outsider_client, c
     owner_client.logout()
     for path in paths_get:
         assert "/accounts/signin/" in owner_client.get(path)["Location"]
+
+
+def test_it_serves_a_reference_to_providers_only_by_its_unguessable_url(owner_client, client, image_file, settings):
+    settings.PUBLIC_BASE_URL = "https://studio.example.com"
+    _upload(owner_client, image_file)
+    reference = Reference.objects.get()
+    url = reference.public_url()
+    assert url.startswith("https://studio.example.com/p/r/") and url.endswith(".jpg")
+    assert len(reference.public_token) >= 40
+    owner_client.logout()
+    path = url.removeprefix("https://studio.example.com")
+    response = client.get(path)  # a provider: no account, no cookie
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content) == image_file.read_bytes()
+    assert client.get(path.replace(reference.public_token, "x" * len(reference.public_token))).status_code == 404
+    assert client.get(path.replace(".jpg", ".png")).status_code == 404

@@ -13,7 +13,7 @@ from seedance_studio.studio.availability import submission_blocker
 from seedance_studio.studio.evaluation import evaluate_composition, evaluate_fields
 from seedance_studio.studio.forms import ComposeForm
 from seedance_studio.studio.job_views import gallery_jobs
-from seedance_studio.studio.models import Composition, mention_labels
+from seedance_studio.studio.models import Composition
 from seedance_studio.studio.panel import panel_context
 from seedance_studio.studio.submission import SubmissionRefused, submit_draft
 
