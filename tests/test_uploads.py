@@ -164,6 +164,7 @@ def test_it_removes_and_reorders_chips(owner_client, owner, media_dir):
     page = owner_client.post(f"/compose/references/{by_name['one.png'].public_id}/remove/", **HTMX)
     assert [r.original_name for r in draft.ordered_references()] == ["three.png", "two.png"]
     assert _chips(page) == [("@image1", "three.png"), ("@image2", "two.png")]
+    assert owner_client.post(f"/compose/references/{by_name['two.png'].public_id}/move/sideways/").status_code == 404
 
 
 def test_it_serves_a_reference_with_ranges(owner_client, owner, video_file):

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
+from seedance_studio.htmx import HtmxHttpRequest
 from seedance_studio.references.serving import serve_stored_file
 from seedance_studio.studio.models import Job
 
@@ -18,14 +19,14 @@ def gallery_jobs(user):
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
-def gallery(request):
+def gallery(request: HtmxHttpRequest):
     template = "studio/gallery.html#gallery" if request.htmx else "studio/gallery.html"
     return render(request, template, {"jobs": gallery_jobs(request.user)})
 
 
 @login_required
 @require_GET
-def job_card(request, public_id):
+def job_card(request: HtmxHttpRequest, public_id):
     job = get_object_or_404(Job.objects.select_related("composition"), public_id=public_id, owner=request.user)
     if request.htmx and request.GET.get("v") == job.version:
         # Nothing changed since the card the browser shows: a cheap empty answer, and no more polls once done.
@@ -35,7 +36,7 @@ def job_card(request, public_id):
 
 @login_required
 @require_GET
-def job_video(request, public_id):
+def job_video(request: HtmxHttpRequest, public_id):
     job = get_object_or_404(Job, public_id=public_id, owner=request.user, status=Job.Status.SUCCEEDED)
     download = f"seedance-{job.public_id.hex[:8]}.mp4" if "download" in request.GET else None
     return serve_stored_file(request, job.video, "video/mp4", download_name=download)
@@ -43,7 +44,7 @@ def job_video(request, public_id):
 
 @login_required
 @require_GET
-def job_poster(request, public_id):
+def job_poster(request: HtmxHttpRequest, public_id):
     job = get_object_or_404(Job, public_id=public_id, owner=request.user)
     if not job.poster:
         raise Http404("This job has no poster yet.")

@@ -2,11 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from seedance_studio import seedance
+from seedance_studio.htmx import HtmxHttpRequest
 from seedance_studio.references.ingest import UploadRefused, ingest_upload
 from seedance_studio.references.models import Reference
 from seedance_studio.studio.availability import submission_blocker
@@ -18,7 +20,8 @@ from seedance_studio.studio.panel import panel_context
 from seedance_studio.studio.submission import SubmissionRefused, submit_draft
 
 
-def _page_context(request, draft: Composition, form: ComposeForm | None = None, **extra) -> dict:
+def _page_context(request: HtmxHttpRequest, draft: Composition, form: ComposeForm | None = None,
+                  **extra) -> dict:
     references = draft.ordered_references()
     form = form or ComposeForm(composition=draft)
     evaluation = evaluate_composition(draft, references)
@@ -34,14 +37,14 @@ def _page_context(request, draft: Composition, form: ComposeForm | None = None, 
 
 @login_required
 @require_GET
-def compose(request):
+def compose(request: HtmxHttpRequest):
     draft = Composition.objects.draft_for(request.user)
     return render(request, "studio/compose.html", _page_context(request, draft))
 
 
 @login_required
 @require_POST
-def check(request):
+def check(request: HtmxHttpRequest):
     """The live panel: re-run the real form and the Seedance core on what is typed, save it as the draft."""
     references = list(Composition.objects.draft_references(request.user))
     form = ComposeForm(request.POST, composition=Composition())
@@ -58,7 +61,7 @@ def check(request):
 
 @login_required
 @require_POST
-def upload_references(request):
+def upload_references(request: HtmxHttpRequest):
     draft = Composition.objects.draft_for(request.user)
     files = request.FILES.getlist("files")  # parses the body first: the upload handler records what it refused
     refusals = [f"{name} {reason}" for name, reason in getattr(request, "refused_uploads", [])]
@@ -75,7 +78,8 @@ def upload_references(request):
     return _references_response(request, draft, refusals=refusals)
 
 
-def _references_response(request, draft: Composition, *, refusals=(), prompt_changed=False):
+def _references_response(request: HtmxHttpRequest, draft: Composition, *, refusals=(),
+                         prompt_changed=False):
     if not request.htmx:
         for text in refusals:
             messages.error(request, text)
@@ -86,14 +90,14 @@ def _references_response(request, draft: Composition, *, refusals=(), prompt_cha
     return trigger_client_event(response, "references-changed", after="settle")
 
 
-def _draft_and_reference(request, public_id) -> tuple[Composition, Reference]:
+def _draft_and_reference(request: HtmxHttpRequest, public_id) -> tuple[Composition, Reference]:
     reference = get_object_or_404(Reference, public_id=public_id, owner=request.user)
     return Composition.objects.draft_for(request.user), reference
 
 
 @login_required
 @require_POST
-def remove_reference(request, public_id):
+def remove_reference(request: HtmxHttpRequest, public_id):
     draft, reference = _draft_and_reference(request, public_id)
     changed = _keeping_mentions(draft, lambda: draft.remove(reference))
     return _references_response(request, draft, prompt_changed=changed)
@@ -101,7 +105,9 @@ def remove_reference(request, public_id):
 
 @login_required
 @require_POST
-def move_reference(request, public_id, direction: str):
+def move_reference(request: HtmxHttpRequest, public_id, direction: str):
+    if direction not in ("earlier", "later"):
+        raise Http404("A reference moves earlier or later.")
     draft, reference = _draft_and_reference(request, public_id)
     changed = _keeping_mentions(draft, lambda: draft.move(reference, -1 if direction == "earlier" else 1))
     return _references_response(request, draft, prompt_changed=changed)
@@ -122,7 +128,7 @@ def _keeping_mentions(draft: Composition, change) -> bool:
 
 @login_required
 @require_POST
-def submit(request):
+def submit(request: HtmxHttpRequest):
     draft = Composition.objects.draft_for(request.user)
     form = ComposeForm(request.POST, composition=draft)
     problems: list[str] = []
