@@ -217,3 +217,12 @@ def test_it_serves_a_reference_to_providers_only_by_its_unguessable_url(owner_cl
     assert b"".join(response.streaming_content) == image_file.read_bytes()
     assert client.get(path.replace(reference.public_token, "x" * len(reference.public_token))).status_code == 404
     assert client.get(path.replace(".jpg", ".png")).status_code == 404
+
+
+def test_it_explains_an_upload_of_too_many_files(owner_client, settings, media_dir):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    paths = [media_factory.make_image(media_dir / f"p{n}.png", 100, 100) for n in range(3)]
+    response = _upload(owner_client, *paths)
+    assert response.status_code == 400
+    assert "send at most" in response.content.decode()
+    assert not Reference.objects.exists()
