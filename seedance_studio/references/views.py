@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from seedance_studio.references.models import Reference
 from seedance_studio.references.serving import serve_stored_file
@@ -23,7 +23,7 @@ def reference_thumbnail(request, public_id):
     return serve_stored_file(request, reference.thumbnail, "image/jpeg")
 
 
-@require_GET
+@require_safe  # HEAD too: some fetchers look before they download
 def public_reference(request, token: str, extension: str):
     """The file behind a reference's public URL, for providers to fetch. The token is the only key."""
     reference = get_object_or_404(Reference, public_token=token, extension=extension)

@@ -36,20 +36,23 @@ def is_public_url(url: str) -> bool:
     return address.is_global
 
 
-def public_base_url_problem(provider_id: str, *, has_references: bool) -> str | None:
-    """Remote providers fetch references from PUBLIC_BASE_URL: say so when they could not reach it."""
+def public_base_url_problem(provider_id: str) -> str | None:
+    """Remote providers fetch references from PUBLIC_BASE_URL and call back there: say so when they cannot.
+
+    Refused even for text-only jobs: without a reachable callback URL, a create whose answer is lost could never
+    be matched to its task again.
+    """
     config = settings.PROVIDERS.get(provider_id)
-    if config is None or not has_references or is_public_url(settings.PUBLIC_BASE_URL):
+    if config is None or is_public_url(settings.PUBLIC_BASE_URL):
         return None
     if not is_public_url(config.base_url):
         return None  # a provider on this machine or network (the emulator) can reach a local studio
     name = seedance.get_provider(provider_id).display_name
-    return (f"{name} fetches your reference files from PUBLIC_BASE_URL ({settings.PUBLIC_BASE_URL}), which the "
-            "internet cannot reach. An admin must set PUBLIC_BASE_URL to the studio's public https address. The "
-            "local preview works without it.")
+    return (f"{name} fetches your reference files from PUBLIC_BASE_URL ({settings.PUBLIC_BASE_URL}) and calls back "
+            "there when the video is ready, but the internet cannot reach that address. An admin must set "
+            "PUBLIC_BASE_URL to the studio's public https address. The local preview works without it.")
 
 
-def submission_blocker(provider_id: str, *, has_references: bool) -> str | None:
+def submission_blocker(provider_id: str) -> str | None:
     """The first reason this studio cannot submit to the provider right now, if any."""
-    return provider_unavailable_reason(provider_id) or public_base_url_problem(provider_id,
-                                                                               has_references=has_references)
+    return provider_unavailable_reason(provider_id) or public_base_url_problem(provider_id)

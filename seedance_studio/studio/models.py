@@ -233,6 +233,9 @@ class Job(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["owner", "submission_key"], name="one_job_per_submission"),
+            # One provider task belongs to one job: a callback can never bind someone else's task to a job.
+            models.UniqueConstraint(fields=["provider", "provider_task_id"], condition=~Q(provider_task_id=""),
+                                    name="one_job_per_provider_task"),
         ]
         indexes = [models.Index(fields=["status", "run_after"]), models.Index(fields=["owner", "-created_at"])]
 

@@ -30,7 +30,7 @@ def submit_draft(draft: Composition, submission_key: uuid.UUID | None) -> Job:
     references = draft.ordered_references()
     evaluation = evaluate_composition(draft, references)
     problems = [finding.message for finding in evaluation.errors]
-    blocker = submission_blocker(draft.provider, has_references=bool(references))
+    blocker = submission_blocker(draft.provider)
     if blocker:
         problems.append(blocker)
     if problems:

@@ -29,7 +29,7 @@ def _page_context(request: HtmxHttpRequest, draft: Composition, form: ComposeFor
         "draft": draft,
         "form": form,
         "jobs": gallery_jobs(request.user),
-        **panel_context(evaluation, references, submission_blocker(draft.provider, has_references=bool(references)),
+        **panel_context(evaluation, references, submission_blocker(draft.provider),
                         form_errors=form.errors if form.is_bound else None),
         **extra,
     }
@@ -52,7 +52,7 @@ def check(request: HtmxHttpRequest):
         fields = form.composition_fields()
         evaluation = evaluate_fields(fields, references)
         Composition.objects.filter(owner=request.user, is_draft=True).update(**fields)
-        unavailable = submission_blocker(fields["provider"], has_references=bool(references))
+        unavailable = submission_blocker(fields["provider"])
     else:
         evaluation, unavailable = None, None
     context = panel_context(evaluation, references, unavailable, form_errors=form.errors)

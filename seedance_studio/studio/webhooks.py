@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from seedance_studio.providers import CallbackRejected, ProviderError, client_for
 from seedance_studio.studio.models import Job
+from seedance_studio.worker import queue
 from seedance_studio.worker.remote import callback_secret, hash_token
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,15 @@ def provider_callback(request, provider: str, token: str):
         return HttpResponse("signature or secret does not match", status=403, content_type="text/plain")
     except ProviderError as error:
         return HttpResponse(f"unreadable callback: {error.message}", status=400, content_type="text/plain")
-    now = timezone.now()
-    if not job.provider_task_id and hint.task_id:
-        # The create's answer was lost, but the provider made the task: now the studio can follow it.
-        Job.objects.filter(pk=job.pk, provider_task_id="").update(provider_task_id=hint.task_id,
-                                                                  phase=Job.Phase.FOLLOW, updated_at=now)
-    elif hint.task_id and hint.task_id != job.provider_task_id:
+    if not job.is_in_flight:
+        return HttpResponse("ok (job already ended)", content_type="text/plain")
+    if not job.provider_task_id:
+        # The create's answer was lost, but the provider made the task. Only a verified callback may say which
+        # task is ours: an unsigned one could come from anyone who saw the URL and bind someone else's video.
+        if not hint.trusted or not queue.adopt_task(job, hint.task_id):
+            return HttpResponse("ok (not adopted: unverified or unusable task id)", content_type="text/plain")
+    elif hint.task_id != job.provider_task_id:
         return HttpResponse("ok (another task)", content_type="text/plain")
-    Job.objects.in_flight().filter(pk=job.pk, phase__in=[Job.Phase.FOLLOW, Job.Phase.RECONCILE]).update(run_after=now)
+    Job.objects.in_flight().filter(pk=job.pk, phase__in=[Job.Phase.FOLLOW, Job.Phase.RECONCILE]).update(
+        run_after=timezone.now())
     return HttpResponse("ok", content_type="text/plain")

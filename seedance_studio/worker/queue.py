@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -32,10 +33,7 @@ def claim_next(worker: str, *, lease_seconds: int) -> Job | None:
         # The filter repeats what we saw: if another worker claimed or changed the row since, we update nothing.
         seen = Job.objects.due(now).filter(pk=pk, status=status, lease_owner=previous_owner, attempts=attempts)
         if attempts >= settings.WORKER_MAX_ATTEMPTS:
-            seen.update(status=Job.Status.FAILED, finished_at=now, updated_at=now, lease_owner="",
-                        lease_expires_at=None,
-                        error_message=f"The render was interrupted {attempts} times (the worker stopped while "
-                                      "working on it). Nothing was charged; submit it again.")
+            _give_up_on_interrupted(seen, attempts, now)
             continue
         claimed = seen.update(
             lease_owner=worker,
@@ -46,6 +44,32 @@ def claim_next(worker: str, *, lease_seconds: int) -> Job | None:
         if claimed:
             return Job.objects.select_related("composition").get(pk=pk)
     return None
+
+
+def _give_up_on_interrupted(seen, attempts: int, now) -> None:
+    """A step that keeps killing its worker. A job whose create has left is never ended for that (the provider has
+    the task): it is set aside for an hour and flagged. Anything else fails with a readable reason."""
+    seen.filter(create_sent_at__isnull=False).update(
+        attempts=0, lease_owner="", lease_expires_at=None, run_after=now + timedelta(hours=1), updated_at=now,
+        status_note="The worker stopped several times while handling this job; it is set aside for an hour and "
+                    "flagged for an admin. Nothing is lost.")
+    seen.filter(create_sent_at__isnull=True).update(
+        status=Job.Status.FAILED, phase=Job.Phase.DONE, finished_at=now, updated_at=now, lease_owner="",
+        lease_expires_at=None, error_message=f"The job was interrupted {attempts} times (the worker stopped while "
+                                             "working on it). Submit it again.")
+
+
+def adopt_task(job: Job, task_id: str) -> bool:
+    """Bind the provider's task to the job, whoever holds the lease: once the provider has a task, its id is the
+    one thing that must not be lost. False when it is unusable or already bound (to this or another job)."""
+    if not task_id or len(task_id) > 200:
+        return False
+    try:
+        with transaction.atomic():
+            return bool(Job.objects.filter(pk=job.pk, provider_task_id="").update(
+                provider_task_id=task_id, phase=Job.Phase.FOLLOW, updated_at=timezone.now()))
+    except IntegrityError:
+        return False
 
 
 def mark_running(job: Job, worker: str) -> None:
@@ -97,14 +121,17 @@ def park(job: Job, worker: str, *, run_after, **fields) -> bool:
     A completed step resets the attempt count: attempts only count steps that a dying worker left unfinished.
     """
     now = timezone.now()
+    if "status_note" in fields:
+        fields["status_note"] = fields["status_note"][:300]
     return bool(Job.objects.filter(pk=job.pk, lease_owner=worker).update(
         run_after=run_after, lease_owner="", lease_expires_at=None, attempts=0, updated_at=now, **fields))
 
 
 def fail(job: Job, worker: str, message: str, **fields) -> bool:
     now = timezone.now()
+    fields.setdefault("status_note", "")
     return bool(Job.objects.filter(pk=job.pk, lease_owner=worker).update(
-        status=Job.Status.FAILED, phase=Job.Phase.DONE, error_message=message, status_note="", finished_at=now,
+        status=Job.Status.FAILED, phase=Job.Phase.DONE, error_message=message, finished_at=now,
         updated_at=now, lease_owner="", lease_expires_at=None, **fields))
 
 

@@ -43,6 +43,7 @@ resolver = None
 FIRST_POLL_SECONDS = 2.0
 RECONCILE_WAIT_SECONDS = 60.0
 SLOW_POLL_SECONDS = 600.0
+DOWNLOAD_HOURS = 2  # how long a result download keeps being retried (provider links rarely live longer)
 
 
 class ProviderNotConfigured(Exception):
@@ -69,12 +70,32 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def step_crashed(job: Job, worker: str) -> None:
+    """An unexpected error in a step. Once the create has left, the provider has (and bills) the task, so the job
+    is never ended for a studio-side problem: it waits and tries the same step again."""
+    if not job.create_sent_at:
+        queue.fail_or_retry(job, worker, "Something went wrong in the studio before the job was sent. It will be "
+                                         "retried automatically.", retryable=True)
+        return
+    delay = min(3600.0, max(60.0, (job.poll_interval or 0) * 2))
+    queue.park(job, worker, run_after=_now() + timedelta(seconds=delay), poll_interval=delay,
+               status_note="The studio hit an error while following this job and will try again shortly; an "
+                           "admin has been alerted. Nothing is lost.")
+
+
 def run_remote_step(job: Job, worker: str) -> None:
     try:
         client = provider_client(job.provider)
     except ProviderNotConfigured:
-        queue.fail(job, worker, f"{job.composition.model_label} is no longer set up in this studio (its API key was "
-                                "removed), so the job could not be sent. Submit it again once an admin restores it.")
+        name = job.composition.model_label
+        if not job.create_sent_at:
+            queue.fail(job, worker, f"{name} is no longer set up in this studio (its API key was removed), so the "
+                                    "job was not sent. Submit it again once an admin restores it.")
+            return
+        # The provider already has (and charged for) this task: keep the job until the key is back.
+        queue.park(job, worker, run_after=_now() + timedelta(minutes=5),
+                   status_note=f"{name} is not set up on this worker (no API key), so the studio cannot check on "
+                               "the task it already sent. An admin must restore the key; nothing is lost.")
         return
     step = {Job.Phase.SUBMIT: _submit, Job.Phase.RECONCILE: _reconcile, Job.Phase.FOLLOW: _follow,
             Job.Phase.DOWNLOAD: _download}.get(job.phase)
@@ -97,18 +118,11 @@ def _submit(job: Job, worker: str, client: ProviderClient) -> None:
                    status_note=_unknown_note(client.name))
         return
     token = secrets.token_urlsafe(32)
-    callback_url = None
-    if is_public_url(settings.PUBLIC_BASE_URL) or not is_public_url(client.config.base_url):
-        callback_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("provider_callback",
-                                                                    args=[job.provider, token])
+    callback_url = _callback_url(job, client, token)
     if not queue.mark_create_sent(job, worker, callback_token_hash=hash_token(token)):
         return  # another worker holds it now, or already sent it
     try:
-        try:
-            task_id = client.create(job.request_body, callback_url=callback_url, callback_secret=callback_secret(job))
-        except ValueError:
-            # The provider refuses this callback URL (EvoLink and HiAPI want https): follow by polling only.
-            task_id = client.create(job.request_body, callback_url=None, callback_secret=None)
+        task_id = client.create(job.request_body, callback_url=callback_url, callback_secret=callback_secret(job))
     except OutcomeUnknown as unknown:
         log.warning("job %s: create outcome unknown: %s", job.public_id, unknown)
         queue.park(job, worker, phase=Job.Phase.RECONCILE, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS),
@@ -125,9 +139,33 @@ def _submit(job: Job, worker: str, client: ProviderClient) -> None:
                    run_after=now + timedelta(seconds=delay), status_note=_waiting_note(client.name, error))
         return
     log.info("job %s: created %s task %s", job.public_id, job.provider, task_id)
-    queue.park(job, worker, provider_task_id=task_id, phase=Job.Phase.FOLLOW, status=Job.Status.QUEUED,
+    # Stored first and whatever happened to our lease meanwhile: the task exists and is paid for, so its id must
+    # never be lost (the unique constraint keeps one task from being bound to two jobs).
+    if not queue.adopt_task(job, task_id):
+        queue.park(job, worker, phase=Job.Phase.RECONCILE, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS),
+                   follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS),
+                   status_note=f"{client.name} answered with a task id the studio cannot use; an admin must "
+                               "reconcile this job.")
+        return
+    queue.park(job, worker, phase=Job.Phase.FOLLOW, status=Job.Status.QUEUED,
                poll_interval=FIRST_POLL_SECONDS, run_after=now + timedelta(seconds=FIRST_POLL_SECONDS),
                follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS), status_note="")
+
+
+def _callback_url(job: Job, client: ProviderClient, token: str) -> str | None:
+    """This job's callback URL, or None when the provider could not call it (then polling alone follows it).
+
+    Checked by building the request without sending it: a provider that refuses the URL (EvoLink and HiAPI want
+    https) raises ValueError here, long before anything leaves.
+    """
+    if not is_public_url(settings.PUBLIC_BASE_URL) and is_public_url(client.config.base_url):
+        return None
+    url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("provider_callback", args=[job.provider, token])
+    try:
+        client.wire.build_create(job.request_body, client.config, url, callback_secret(job))
+    except ValueError:
+        return None
+    return url
 
 
 def _unknown_note(name: str) -> str:
@@ -145,12 +183,13 @@ def _waiting_note(name: str, error: ProviderError) -> str:
 
 def _reconcile(job: Job, worker: str, client: ProviderClient) -> None:
     now = _now()
-    if job.provider_task_id:  # a callback named the task: follow it
-        queue.park(job, worker, phase=Job.Phase.FOLLOW, run_after=now, status_note="")
+    if job.provider_task_id:  # a callback or an admin named the task, or it outlived the follow cap: read it
+        _follow(job, worker, client)
         return
     if job.follow_deadline and now > job.follow_deadline:
         queue.fail(job, worker, f"{client.name} never confirmed this job after the studio's request went unanswered. "
-                                "If it appears in the provider's dashboard, an admin can reconcile it.")
+                                "If it appears in the provider's dashboard, an admin can attach its task id in the "
+                                "admin (Jobs, phase \"Confirming with the provider\") and the studio picks it up.")
         return
     queue.park(job, worker, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS))
 
@@ -172,7 +211,8 @@ def _follow(job: Job, worker: str, client: ProviderClient) -> None:
         outputs = [{"url": o.url, "kind": o.kind, "expires_at": o.expires_at.isoformat() if o.expires_at else None}
                    for o in status.outputs]
         queue.park(job, worker, phase=Job.Phase.DOWNLOAD, status=Job.Status.RUNNING, result_outputs=outputs,
-                   run_after=now, status_note=f"{client.name} finished; keeping the video in the studio.")
+                   run_after=now, follow_deadline=now + timedelta(hours=DOWNLOAD_HOURS),
+                   status_note=f"{client.name} finished; keeping the video in the studio.")
         return
     if status.state == "failed":
         if status.moderation:
@@ -183,17 +223,25 @@ def _follow(job: Job, worker: str, client: ProviderClient) -> None:
         queue.fail(job, worker, message, moderation=status.moderation)
         return
     interval = _next_interval(job)
-    late = job.follow_deadline is not None and now > job.follow_deadline
-    if late:
+    phase, deadline, note = job.phase, job.follow_deadline, ""
+    if deadline is not None and now > deadline:
+        if job.phase == Job.Phase.RECONCILE:  # the grace period is over too: end it, readably
+            queue.fail(job, worker, f"{client.name} did not finish this video within "
+                                    f"{2 * settings.PROVIDER_FOLLOW_HOURS} hours. The studio stopped waiting.")
+            return
+        # Past the follow cap: flag it for an admin, keep checking slowly for one more period.
+        phase, deadline = Job.Phase.RECONCILE, now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS)
+    if phase == Job.Phase.RECONCILE:
         interval = SLOW_POLL_SECONDS
+        note = (f"Still not finished after {settings.PROVIDER_FOLLOW_HOURS} h at {client.name}: the studio keeps "
+                "checking every 10 minutes and the job is flagged for an admin.")
     fields = dict(status=Job.Status.RUNNING if status.state == "running" else Job.Status.QUEUED,
                   has_progress=status.progress is not None, provider_eta_seconds=status.eta_seconds,
-                  poll_interval=interval, run_after=now + timedelta(seconds=interval),
-                  status_note=(f"Still not finished after {settings.PROVIDER_FOLLOW_HOURS} h: the studio keeps checking "
-                               "every 10 minutes and an admin has been alerted." if late else ""))
+                  poll_interval=interval, run_after=now + timedelta(seconds=interval), follow_deadline=deadline,
+                  status_note=note)
     if status.progress is not None:
         fields["progress"] = status.progress
-    queue.park(job, worker, phase=Job.Phase.RECONCILE if late else Job.Phase.FOLLOW, **fields)
+    queue.park(job, worker, phase=phase, **fields)
 
 
 def _next_interval(job: Job) -> float:
@@ -212,7 +260,10 @@ def _download(job: Job, worker: str, client: ProviderClient) -> None:
         workdir = Path(workdir)
         try:
             downloaded = client.download(video["url"], workdir / "result.mp4")
-            facts = probe_media(downloaded.path, sniff(downloaded.path), timeout=settings.FFMPEG_PROBE_TIMEOUT,
+            detected = sniff(downloaded.path)
+            if detected.kind != "video":
+                raise MediaRefused(f"it is {detected.kind} ({detected.format}), not a video")
+            facts = probe_media(downloaded.path, detected, timeout=settings.FFMPEG_PROBE_TIMEOUT,
                                 max_seconds=settings.UPLOAD_MAX_MEDIA_SECONDS)
             if facts.video is None:
                 raise MediaRefused("it has no video stream")
@@ -231,6 +282,11 @@ def _download(job: Job, worker: str, client: ProviderClient) -> None:
             delay = max(error.retry_after or 0, _next_interval(job))
             expires = _earliest_expiry(outputs)
             note = f"Downloading the result failed ({error.message}); trying again in {delay:.0f} s."
+            if job.follow_deadline and now > job.follow_deadline:
+                queue.fail(job, worker, f"The studio could not download the finished video from {client.name} for "
+                                        f"{DOWNLOAD_HOURS} hours ({error.message}). An admin can check the provider's "
+                                        "dashboard.")
+                return
             if expires and expires < now:
                 queue.fail(job, worker, f"{client.name}'s link to the finished video expired before the studio could "
                                         "keep it. Submit the job again.")
@@ -254,7 +310,9 @@ def _provider_last_frame(client: ProviderClient, outputs, workdir: Path) -> Path
         sniffed = sniff(downloaded.path)
     except (ProviderError, MediaRefused):
         return None
-    return downloaded.path if sniffed.kind == "image" else None
+    if sniffed.kind != "image":
+        return None
+    return downloaded.path.rename(downloaded.path.with_suffix(sniffed.extension))
 
 
 def _earliest_expiry(outputs) -> datetime | None:
@@ -266,7 +324,7 @@ def _keep(job: Job, worker: str, video_path: Path, poster_path: Path, last_frame
     with video_path.open("rb") as video, poster_path.open("rb") as poster, last_frame_path.open("rb") as last:
         job.video.save("result.mp4", File(video), save=False)
         job.poster.save("poster.jpg", File(poster), save=False)
-        job.last_frame.save("last-frame" + (last_frame_path.suffix or ".png"), File(last), save=False)
+        job.last_frame.save("last-frame" + last_frame_path.suffix, File(last), save=False)
     kept = queue.finish(job, worker, video=job.video.name, poster=job.poster.name, last_frame=job.last_frame.name,
                         width=facts.video.display_width, height=facts.video.display_height, duration=facts.duration,
                         phase=Job.Phase.DONE, status_note="")

@@ -13,7 +13,7 @@ from django.db import close_old_connections, connection
 from seedance_studio.studio.models import Job
 from seedance_studio.worker import queue
 from seedance_studio.worker.local_preview import run_local_preview
-from seedance_studio.worker.remote import run_remote_step
+from seedance_studio.worker.remote import run_remote_step, step_crashed
 
 log = logging.getLogger("seedance_studio.worker")
 
@@ -105,7 +105,10 @@ class Loop:
             log.info("job %s: step finished", job.public_id)
         except Exception:
             log.exception("job %s: unexpected error", job.public_id)
-            queue.fail_or_retry(job, self.worker, "Something went wrong in the studio while rendering. It will be "
-                                                  "retried automatically.", retryable=True)
+            if job.is_remote:
+                step_crashed(Job.objects.get(pk=job.pk), self.worker)
+            else:
+                queue.fail_or_retry(job, self.worker, "Something went wrong in the studio while rendering. It will "
+                                                      "be retried automatically.", retryable=True)
         finally:
             connection.close()
