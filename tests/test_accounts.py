@@ -68,3 +68,12 @@ def test_it_signs_in_with_a_password(client, owner):
     response = client.post("/accounts/signin/", {"username": "olivia", "password": "a-long-test-password-1"})
     assert response.status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_it_asks_for_the_old_password_before_setting_a_new_one(client, owner):
+    client.force_login(owner)
+    response = client.post("/accounts/password/", {"new_password1": "violet-kestrel-4417",
+                                                    "new_password2": "violet-kestrel-4417"})
+    assert "old password" in response.content.decode().lower()
+    owner.refresh_from_db()
+    assert owner.check_password("a-long-test-password-1")

@@ -130,3 +130,9 @@ def test_it_sends_anonymous_visitors_away_from_every_page(client, owner_client, 
     for path in ("/", "/gallery/", f"/jobs/{job.public_id}/card/", f"/jobs/{job.public_id}/video.mp4"):
         response = client.get(path)
         assert response.status_code == 302 and "/accounts/signin/" in response["Location"], path
+
+
+def test_it_explains_a_bad_setting_without_javascript(owner_client):
+    response = owner_client.post("/compose/submit/", _form(duration="abc"), follow=True)
+    assert "Duration must be a whole number of seconds from 4 to 15." in response.content.decode()
+    assert not Job.objects.exists()

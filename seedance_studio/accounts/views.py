@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -28,7 +28,9 @@ def sign_in_with_link(request, token: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def set_password(request):
-    form = SetPasswordForm(request.user, request.POST or None)
+    # Someone who already has a password must give it: a borrowed or stolen session cannot take the account over.
+    form_class = PasswordChangeForm if request.user.has_usable_password() else SetPasswordForm
+    form = form_class(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
         update_session_auth_hash(request, form.user)

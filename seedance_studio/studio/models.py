@@ -96,12 +96,16 @@ class Composition(models.Model):
             for offset, reference in enumerate(references, start=1)
         )
 
+    @transaction.atomic
     def remove(self, reference: Reference) -> None:
+        self._lock()
         self.links.filter(reference=reference).delete()
         self._renumber(self.ordered_references())
 
+    @transaction.atomic
     def move(self, reference: Reference, offset: int) -> None:
         """Move a reference `offset` places (negative: earlier), clamped to the ends."""
+        self._lock()
         order = self.ordered_references()
         if reference not in order:
             return
@@ -109,6 +113,11 @@ class Composition(models.Model):
         order.pop(index)
         order.insert(max(0, min(len(order), index + offset)), reference)
         self._renumber(order)
+
+    def _lock(self) -> None:
+        """Serialise edits of one composition's order (two clicks at once): a row lock on PostgreSQL; SQLite's
+        IMMEDIATE transactions already take the write lock."""
+        Composition.objects.select_for_update().filter(pk=self.pk).first()
 
     def _renumber(self, order: list[Reference]) -> None:
         links = {link.reference_id: link for link in self.links.all()}

@@ -142,6 +142,10 @@ def submit(request: HtmxHttpRequest):
         except SubmissionRefused as refusal:
             problems = refusal.problems
     if not request.htmx:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
         for text in problems:
             messages.error(request, text)
         if job is not None:

@@ -41,6 +41,39 @@
     send(event.dataTransfer.files);
   });
 
+  // A refused request (400: too many files at once; 413: too large for a proxy) or a lost connection would
+  // otherwise leave the form silent: say what happened, in the same place as the other refusals.
+  function showUploadProblem(text) {
+    var form = uploadForm();
+    if (!form) return;
+    var box = form.querySelector(".upload-progress");
+    if (box) box.hidden = true;
+    var list = form.parentNode.querySelector(".upload-problem");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "refusals upload-problem";
+      list.setAttribute("role", "alert");
+      form.insertAdjacentElement("afterend", list);
+    }
+    list.innerHTML = "";
+    var item = document.createElement("li");
+    item.textContent = text;
+    list.appendChild(item);
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.elt !== uploadForm()) return;
+    var status = event.detail.xhr.status;
+    showUploadProblem(status === 400
+      ? "The upload was not accepted: too many files at once. Send at most 20 files per upload, in batches."
+      : status === 413 ? "The upload is too large for the server. Send fewer or smaller files at a time."
+      : "The upload failed (status " + status + "). Try again.");
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    if (event.detail.elt === uploadForm()) {
+      showUploadProblem("The upload did not reach the studio. Check your connection and try again.");
+    }
+  });
+
   document.addEventListener("htmx:xhr:progress", function (event) {
     var form = uploadForm();
     if (!form || event.target !== form || !event.detail.lengthComputable) return;
