@@ -25,10 +25,13 @@ class LeaseLost(Exception):
     """Another worker took this job over (our lease ran out): stop working on it and keep nothing."""
 
 
-def claim_next(worker: str, *, lease_seconds: int) -> Job | None:
+def claim_next(worker: str, *, lease_seconds: int, remote: bool | None = None) -> Job | None:
+    """Claim the oldest due job (only provider jobs with remote=True, only local renders with remote=False)."""
     now = timezone.now()
-    candidates = Job.objects.due(now).order_by("created_at", "pk").values_list("pk", "status", "lease_owner",
-                                                                               "attempts")
+    due = Job.objects.due(now)
+    if remote is not None:
+        due = due.exclude(provider="local_preview") if remote else due.filter(provider="local_preview")
+    candidates = due.order_by("created_at", "pk").values_list("pk", "status", "lease_owner", "attempts")
     for pk, status, previous_owner, attempts in candidates[:CANDIDATES_PER_CLAIM]:
         # The filter repeats what we saw: if another worker claimed or changed the row since, we update nothing.
         seen = Job.objects.due(now).filter(pk=pk, status=status, lease_owner=previous_owner, attempts=attempts)

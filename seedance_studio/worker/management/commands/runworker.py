@@ -43,23 +43,31 @@ class Command(BaseCommand):
 
 
 class Loop:
+    """Two lanes, so long local renders never hold up provider work (status reads, result downloads before their
+    links expire): `concurrency` renders and WORKER_PROVIDER_CONCURRENCY provider steps at once."""
+
     def __init__(self, worker: str, concurrency: int, stopping: threading.Event, *, once: bool = False):
         self.worker = worker
-        self.concurrency = concurrency
+        self.limits = {False: concurrency, True: settings.WORKER_PROVIDER_CONCURRENCY}  # keyed by "is remote"
         self.stopping = stopping
         self.once = once
         self.lease = settings.WORKER_LEASE_SECONDS
-        self.active = {}
+        self.active = {}  # future -> job pk
+        self.lanes = {}  # future -> is remote
 
     def run(self) -> None:
-        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="job") as pool:
+        with ThreadPoolExecutor(max_workers=sum(self.limits.values()), thread_name_prefix="job") as pool:
             while not self.stopping.is_set():
                 self._reap(timeout=0)
                 job = None
-                if len(self.active) < self.concurrency:
-                    job = self._claim()
+                for remote, limit in self.limits.items():
+                    if sum(1 for lane in self.lanes.values() if lane is remote) < limit:
+                        job = self._claim(remote)
+                        if job is not None:
+                            break
                 if job is not None:
-                    self.active[pool.submit(self._run_job, job)] = job.pk
+                    future = pool.submit(self._run_job, job)
+                    self.active[future], self.lanes[future] = job.pk, job.is_remote
                     continue
                 if self.once and not self.active:
                     break
@@ -71,10 +79,10 @@ class Loop:
                 self._reap(timeout=self.lease / 3)
         connection.close()
 
-    def _claim(self):
+    def _claim(self, remote: bool):
         try:
             close_old_connections()
-            return queue.claim_next(self.worker, lease_seconds=self.lease)
+            return queue.claim_next(self.worker, lease_seconds=self.lease, remote=remote)
         except Exception:
             # A database hiccup must not kill the loop: log it and try again after the idle sleep.
             log.exception("worker %s: claiming failed", self.worker)
@@ -94,6 +102,7 @@ class Loop:
         done, _ = wait(list(self.active), timeout=timeout, return_when=FIRST_COMPLETED)
         for future in done:
             self.active.pop(future)
+            self.lanes.pop(future)
 
     def _run_job(self, job: Job) -> None:
         try:
