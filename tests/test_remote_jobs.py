@@ -5,6 +5,7 @@ import time
 import uuid
 from datetime import timedelta
 
+import httpx
 import pytest
 from django.utils import timezone
 
@@ -335,3 +336,17 @@ def test_it_never_shows_an_api_key_to_the_browser(owner_client, emulators, setti
                                                    "resolution": "720p"}, HTTP_HX_REQUEST="true").content.decode()]
     assert all(secret not in page for page in pages)
     assert secret not in repr(settings.PROVIDERS)
+
+
+def test_it_keeps_hiapis_own_first_and_last_frames(owner, emulators, settings):
+    job = _run_to_end(_submit(owner, "hiapi", extras={"return_last_frame": True}), emulators)
+    _assert_kept(job, settings)
+    assert job.first_frame and job.last_frame
+    first = sniff(settings.MEDIA_ROOT / job.first_frame.name)
+    last = sniff(settings.MEDIA_ROOT / job.last_frame.name)
+    assert first.kind == last.kind == "image"
+    assert job.last_frame.name.endswith(last.extension)
+    fetched = {request.url.path for request in emulators.transport.requests}
+    frames = {kind: next(o["url"] for o in job.result_outputs if o["kind"] == kind)
+              for kind in ("first_frame", "last_frame")}
+    assert all(httpx.URL(url).path in fetched for url in frames.values())  # the provider's own frames were kept

@@ -228,6 +228,8 @@ class Job(models.Model):
     video = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
     poster = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
     last_frame = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
+    # HiAPI returns its own first frame when asked (return_last_frame); kept beside the video.
+    first_frame = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     duration = models.FloatField(null=True, blank=True)

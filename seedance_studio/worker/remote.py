@@ -269,8 +269,9 @@ def _download(job: Job, worker: str, client: ProviderClient) -> None:
                 raise MediaRefused("it has no video stream")
             poster = extract_poster(downloaded.path, workdir / "poster.jpg", at_seconds=min(1.0, facts.duration / 2),
                                     width=960, timeout=settings.FFMPEG_PROBE_TIMEOUT)
-            last_frame = _provider_last_frame(client, outputs, workdir) or extract_last_frame(
+            last_frame = _provider_frame(client, outputs, "last_frame", workdir) or extract_last_frame(
                 downloaded.path, workdir / "last-frame.png", timeout=settings.FFMPEG_PROBE_TIMEOUT)
+            first_frame = _provider_frame(client, outputs, "first_frame", workdir)
         except ResultLinkExpired:
             queue.fail(job, worker, f"{client.name}'s link to the finished video expired before the studio could "
                                     "keep it. Submit the job again.")
@@ -297,16 +298,16 @@ def _download(job: Job, worker: str, client: ProviderClient) -> None:
             message = bad.message if isinstance(bad, MediaRefused) else "it could not be read"
             queue.fail(job, worker, f"{client.name} returned a file that is not a playable video: {message}")
             return
-        _keep(job, worker, downloaded.path, poster, last_frame, facts)
+        _keep(job, worker, downloaded.path, poster, last_frame, first_frame, facts)
 
 
-def _provider_last_frame(client: ProviderClient, outputs, workdir: Path) -> Path | None:
-    """HiAPI returns its own last frame when asked (return_last_frame): keep that one, it is the exact frame."""
-    frame = next((o for o in outputs if o.get("kind") == "last_frame"), None)
+def _provider_frame(client: ProviderClient, outputs, kind: str, workdir: Path) -> Path | None:
+    """HiAPI returns its own first and last frames when asked (return_last_frame): keep those, they are exact."""
+    frame = next((o for o in outputs if o.get("kind") == kind), None)
     if frame is None:
         return None
     try:
-        downloaded = client.download(frame["url"], workdir / "provider-last-frame")
+        downloaded = client.download(frame["url"], workdir / f"provider-{kind}")
         sniffed = sniff(downloaded.path)
     except (ProviderError, MediaRefused):
         return None
@@ -320,17 +321,24 @@ def _earliest_expiry(outputs) -> datetime | None:
     return min((t if t.tzinfo else t.replace(tzinfo=dt_timezone.utc) for t in times), default=None)
 
 
-def _keep(job: Job, worker: str, video_path: Path, poster_path: Path, last_frame_path: Path, facts) -> None:
-    with video_path.open("rb") as video, poster_path.open("rb") as poster, last_frame_path.open("rb") as last:
-        job.video.save("result.mp4", File(video), save=False)
-        job.poster.save("poster.jpg", File(poster), save=False)
-        job.last_frame.save("last-frame" + last_frame_path.suffix, File(last), save=False)
-    kept = queue.finish(job, worker, video=job.video.name, poster=job.poster.name, last_frame=job.last_frame.name,
-                        width=facts.video.display_width, height=facts.video.display_height, duration=facts.duration,
-                        phase=Job.Phase.DONE, status_note="")
-    if not kept:
-        for field_file in (job.video, job.poster, job.last_frame):
-            field_file.delete(save=False)
+def _keep(job: Job, worker: str, video_path: Path, poster_path: Path, last_frame_path: Path,
+          first_frame_path: Path | None, facts) -> None:
+    files = [(job.video, "result.mp4", video_path), (job.poster, "poster.jpg", poster_path),
+             (job.last_frame, "last-frame" + last_frame_path.suffix, last_frame_path)]
+    if first_frame_path is not None:
+        files.append((job.first_frame, "first-frame" + first_frame_path.suffix, first_frame_path))
+    for field_file, name, path in files:
+        with path.open("rb") as handle:
+            field_file.save(name, File(handle), save=False)
+    kept = False
+    try:
+        kept = queue.finish(job, worker, width=facts.video.display_width, height=facts.video.display_height,
+                            duration=facts.duration, phase=Job.Phase.DONE, status_note="",
+                            **{field_file.field.name: field_file.name for field_file, _, _ in files})
+    finally:
+        if not kept:  # lost the lease, or the database failed: keep no orphaned files
+            for field_file, _, _ in files:
+                field_file.delete(save=False)
 
 
 def _scratch() -> Path:
