@@ -13,10 +13,10 @@ from django.conf import settings
 
 from seedance_studio import seedance
 from seedance_studio.references.models import Reference
+from seedance_studio.studio.models import RECIPE_FIELDS
 
 # The fields of a composition the core reads; the same names on the model and in the form.
-COMPOSITION_FIELDS = ("provider", "tier", "mode", "prompt", "duration", "aspect_ratio", "resolution",
-                      "generate_audio", "seed", "extras")
+COMPOSITION_FIELDS = RECIPE_FIELDS
 
 
 def core_reference(reference: Reference) -> seedance.Reference:

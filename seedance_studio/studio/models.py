@@ -19,6 +19,12 @@ RESOLUTION_CHOICES = [(resolution, resolution) for resolution in RESOLUTIONS]
 MODE_CHOICES = [(AUTO, "Auto (from the references)"), *((str(mode), label) for mode, label in MODE_LABELS.items())]
 
 
+# What a composition says about the video (everything but who owns it and which references, in which order):
+# copied when a draft is frozen onto a job, and what the Seedance core reads.
+RECIPE_FIELDS = ("provider", "tier", "mode", "prompt", "duration", "aspect_ratio", "resolution", "generate_audio",
+                 "seed", "extras")
+
+
 class CompositionQuerySet(models.QuerySet):
     def draft_for(self, owner) -> "Composition":
         """The creative's one draft, created on first use (the unique constraint settles a race)."""
@@ -127,19 +133,7 @@ class Composition(models.Model):
 
     def freeze(self) -> "Composition":
         """A non-draft copy with the same settings and references in the same order."""
-        frozen = Composition.objects.create(
-            owner=self.owner,
-            provider=self.provider,
-            tier=self.tier,
-            mode=self.mode,
-            seed=self.seed,
-            extras=self.extras,
-            prompt=self.prompt,
-            duration=self.duration,
-            aspect_ratio=self.aspect_ratio,
-            resolution=self.resolution,
-            generate_audio=self.generate_audio,
-        )
+        frozen = Composition.objects.create(owner=self.owner, **{name: getattr(self, name) for name in RECIPE_FIELDS})
         CompositionReference.objects.bulk_create(
             CompositionReference(composition=frozen, reference=reference, position=position)
             for position, reference in enumerate(self.ordered_references())
