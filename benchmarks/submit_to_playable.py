@@ -36,7 +36,8 @@ def main() -> None:
         for run in range(args.runs):
             started = time.perf_counter()
             response = client.post("/compose/submit/", headers=HTMX, data={
-                "prompt": f"@image1 slow push-in, run {run}", "provider": "local_preview", "duration": "5",
+                "prompt": f"@image1 slow push-in, run {run}", "model": "local_preview/local", "mode": "auto",
+                "duration": "5",
                 "aspect_ratio": "16:9", "resolution": "720p", "generate_audio": "on",
                 "submission_key": str(uuid.uuid4())})
             assert response.status_code == 200 and "job-created" in response.headers["HX-Trigger"]
