@@ -106,6 +106,21 @@ def envelope_failure(provider: str, code: Any, message: str | None, *, creating:
     return status_error(status, provider, message)
 
 
+def unwrap_envelope(provider: str, data: Any, error_message, *, creating: bool) -> dict:
+    """The `data` inside a `{code, message, data}` envelope (PiAPI, GoAPI, HiAPI); raises when `code` is not 200."""
+    data = as_dict(data)
+    if data.get("code") != 200:
+        raise envelope_failure(provider, data.get("code"), error_message(data), creating=creating)
+    return as_dict(data.get("data"))
+
+
+def task_id(provider: str, value: Any, message: str | None = None) -> str:
+    """A create answer's task id, or the error that says why there is none (see missing_task_id)."""
+    if not value:
+        raise missing_task_id(provider, message)
+    return str(value)
+
+
 def missing_task_id(provider: str, message: str | None = None) -> Exception:
     """No task id in a create answer: the provider's refusal when it says why, else an unknown outcome."""
     if message:

@@ -44,21 +44,12 @@ def error_message(data: Any) -> str | None:
 
 
 def parse_create(display: str, data: Any) -> str:
-    data = c.as_dict(data)
-    if data.get("code") != 200:
-        raise c.envelope_failure(display, data.get("code"), error_message(data), creating=True)
-    task_id = c.as_dict(data.get("data")).get("task_id")
-    if not task_id:
-        raise c.missing_task_id(display)
-    return str(task_id)
+    return c.task_id(display, c.unwrap_envelope(display, data, error_message, creating=True).get("task_id"))
 
 
 def parse_status(display: str, data: Any) -> TaskStatus:
-    data = c.as_dict(data)
-    if data.get("code") != 200:
-        raise c.envelope_failure(display, data.get("code"), error_message(data), creating=False)
-    task = data.get("data")
-    if not isinstance(task, dict):
+    task = c.unwrap_envelope(display, data, error_message, creating=False)
+    if not task:
         raise c.bad_answer(display, "a task")
     return task_status(display, task)
 

@@ -46,10 +46,7 @@ def build_create(body: dict, config: ProviderConfig, callback_url: str | None = 
 
 
 def parse_create(data: Any) -> str:
-    task_id = c.as_dict(data).get("id")
-    if not task_id:
-        raise c.missing_task_id(DISPLAY_NAME, error_message(data))
-    return str(task_id)
+    return c.task_id(DISPLAY_NAME, c.as_dict(data).get("id"), error_message(data))
 
 
 def build_status(task_id: str, config: ProviderConfig) -> WireRequest:

@@ -46,13 +46,7 @@ def build_create(body: dict, config: ProviderConfig, callback_url: str | None = 
 
 
 def parse_create(data: Any) -> str:
-    data = c.as_dict(data)
-    if data.get("code") != 200:
-        raise c.envelope_failure(DISPLAY_NAME, data.get("code"), error_message(data), creating=True)
-    task_id = c.as_dict(data.get("data")).get("taskId")
-    if not task_id:
-        raise c.missing_task_id(DISPLAY_NAME)
-    return str(task_id)
+    return c.task_id(DISPLAY_NAME, c.unwrap_envelope(DISPLAY_NAME, data, error_message, creating=True).get("taskId"))
 
 
 def build_status(task_id: str, config: ProviderConfig) -> WireRequest:
@@ -60,11 +54,8 @@ def build_status(task_id: str, config: ProviderConfig) -> WireRequest:
 
 
 def parse_status(data: Any) -> TaskStatus:
-    data = c.as_dict(data)
-    if data.get("code") != 200:
-        raise c.envelope_failure(DISPLAY_NAME, data.get("code"), error_message(data), creating=False)
-    task = data.get("data")
-    if not isinstance(task, dict):
+    task = c.unwrap_envelope(DISPLAY_NAME, data, error_message, creating=False)
+    if not task:
         raise c.bad_answer(DISPLAY_NAME, "a task")
     return task_status(task)
 

@@ -1,5 +1,5 @@
 import uuid
-from datetime import timedelta, timezone as dt_timezone
+from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -278,18 +278,3 @@ class Job(models.Model):
     def queue_position(self) -> int:
         """How many queued jobs (anyone's) are ahead of this one, plus one."""
         return Job.objects.filter(status=self.Status.QUEUED, created_at__lt=self.created_at).count() + 1
-
-    def elapsed(self) -> timedelta | None:
-        if not self.started_at:
-            return None
-        return (self.finished_at or timezone.now()) - self.started_at
-
-
-def mention_labels(references: list[Reference]) -> list[tuple[Reference, str]]:
-    """Each reference with the mention that points at it: @image1 is the first image in order, and so on."""
-    counts: dict[str, int] = {}
-    labelled = []
-    for reference in references:
-        counts[reference.kind] = counts.get(reference.kind, 0) + 1
-        labelled.append((reference, f"@{reference.kind}{counts[reference.kind]}"))
-    return labelled

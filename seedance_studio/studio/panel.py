@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from seedance_studio import seedance
 from seedance_studio.seedance import Finding, Severity
-from seedance_studio.studio.models import mention_labels
+from seedance_studio.studio.evaluation import core_reference
 
 # Where a finding about each core field is shown on the page.
 FIELD_SLOTS = {"provider": "model", "tier": "model", "mode": "mode", "prompt": "prompt", "duration": "duration",
@@ -38,11 +38,18 @@ def panel_context(evaluation: seedance.Evaluation | None, references, unavailabl
         "error_count": len(errors),
         "warning_count": len(findings) - len(errors),
         "slots": slots,
-        "chips": [(reference, label, chip_findings.get(str(reference.public_id), []))
-                  for reference, label in mention_labels(list(references))],
+        "chips": [(reference, labeled.label, chip_findings.get(str(reference.public_id), []))
+                  for reference, labeled in zip(references, _labels(evaluation, references))],
         "unavailable": unavailable,
         "can_submit": evaluation is not None and not errors and unavailable is None,
     }
+
+
+def _labels(evaluation, references):
+    """The chips' mentions, numbered by the core (the one place that says @image1 is the first image)."""
+    if evaluation is not None and len(evaluation.references) == len(references):
+        return evaluation.references
+    return seedance.label_references(tuple(core_reference(reference) for reference in references))
 
 
 def _mode_label(evaluation) -> str:
