@@ -166,3 +166,12 @@ def test_the_panel_price_is_the_price_stored_on_the_job(owner_client, owner, pia
         return
     shown = re.search(r'<span class="price-summary">(.*?)</span>', panel).group(1).replace("-&gt;", "->")
     assert shown == job.quote["summary"]
+
+
+def test_it_brings_the_new_providers_options_when_the_provider_changes(owner_client, draft):
+    page = _check(owner_client, model="hiapi/seedance-2-0", options_for="local_preview", prompt="@image1 @video1")
+    options = re.search(r'<div id="provider-options" hx-swap-oob="true">(.*?)</div>\s*$', page, re.S | re.M)
+    assert options and "HiAPI options" in options.group(1) and 'name="extra_web_search"' in options.group(1)
+    assert 'value="hiapi"' in options.group(1)
+    unchanged = _check(owner_client, model="hiapi/seedance-2-0", options_for="hiapi", prompt="@image1 @video1")
+    assert 'id="provider-options"' not in unchanged  # typing in an option is never interrupted

@@ -54,6 +54,13 @@ class ComposeForm(forms.Form):
         raw = self.data.get("model") if self.is_bound else None
         return (raw or f"{composition.provider}/{composition.tier}").split("/", 1)[0]
 
+    @property
+    def provider_name(self) -> str:
+        try:
+            return seedance.get_provider(self.provider_id).display_name
+        except KeyError:
+            return "Provider"
+
     def provider_extras(self):
         try:
             return seedance.get_provider(self.provider_id).extras

@@ -56,7 +56,10 @@ def check(request: HtmxHttpRequest):
     else:
         evaluation, unavailable = None, None
     context = panel_context(evaluation, references, unavailable, form_errors=form.errors)
-    return render(request, "studio/compose.html#live-panel", {**context, "oob": True})
+    # A new provider brings its own options: send them along (only then, so typing in one is never interrupted).
+    provider_changed = request.POST.get("options_for") != form.provider_id
+    return render(request, "studio/compose.html#live-panel",
+                  {**context, "oob": True, "form": form, "provider_changed": provider_changed})
 
 
 @login_required
