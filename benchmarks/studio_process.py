@@ -28,13 +28,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_studio(*, worker: bool = True, web_workers: int = 1):
+def running_studio(*, worker: bool = True, web_workers: int = 1, database_url: str | None = None,
+                   **extra_env: str):
+    """`database_url`: a throwaway database to use instead of a fresh SQLite file (it is migrated here)."""
     with tempfile.TemporaryDirectory(prefix="studio-bench-") as var:
         port = free_port()
         env = dict(os.environ, STUDIO_VAR_DIR=var, DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_DEBUG="0",
                    DJANGO_SECURE_COOKIES="0", DJANGO_ALLOWED_HOSTS="127.0.0.1", WORKER_IDLE_SLEEP_MS="100",
-                   LOG_LEVEL="ERROR")
+                   LOG_LEVEL="ERROR", **extra_env)
         env.pop("DATABASE_URL", None)
+        if database_url:
+            env["DATABASE_URL"] = database_url
         manage = [sys.executable, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
         subprocess.run([*manage, "collectstatic", "--no-input", "-v", "0"], cwd=ROOT,
@@ -50,7 +54,7 @@ def running_studio(*, worker: bool = True, web_workers: int = 1):
             processes["worker"] = subprocess.Popen([*manage, "runworker"], cwd=ROOT, env=env)
         base = f"http://127.0.0.1:{port}"
         try:
-            client = _signed_in_client(base)
+            client = signed_in_client(base)
             yield client, processes, Path(var)
         finally:
             for process in processes.values():
@@ -62,7 +66,7 @@ def running_studio(*, worker: bool = True, web_workers: int = 1):
                     process.kill()
 
 
-def _signed_in_client(base: str) -> httpx.Client:
+def signed_in_client(base: str) -> httpx.Client:
     client = httpx.Client(base_url=base, timeout=120)
     for _ in range(100):
         try:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "seedance_studio.references",
     "seedance_studio.studio",
     "seedance_studio.worker",
+    "seedance_studio.credits",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "seedance_studio.credits.balance.balance_context",
             ],
         },
     }
@@ -114,6 +116,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The request's user comes with its credit balance in the same query (header, live check).
+AUTHENTICATION_BACKENDS = ["seedance_studio.credits.balance.UserWithBalanceBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "compose"
 LOGOUT_REDIRECT_URL = "login"
@@ -200,6 +204,7 @@ def _seedance_pricing() -> dict:
     from decimal import Decimal
 
     from seedance_studio.seedance import PricingConfig
+    from seedance_studio.seedance.pricing import EstimatedPrices
 
     overrides = {}
     raw = env_str("SEEDANCE_PRICING_JSON")
@@ -212,6 +217,14 @@ def _seedance_pricing() -> dict:
                           ("STUDIO_CREDITS_PER_SEEDANCE2_CREDIT", "studio_credits_per_seedance2_credit")):
         if env_str(variable):
             overrides[key] = env_str(variable)
+    # Whether a quote that still uses a guessed price ("estimated") may be submitted.
+    policy = env_str("STUDIO_ESTIMATED_PRICES")
+    if policy:
+        choices = [choice.value for choice in EstimatedPrices]
+        if policy not in choices:
+            raise ImproperlyConfigured(
+                f"STUDIO_ESTIMATED_PRICES={policy!r} is not a policy: use {' or '.join(choices)}.")
+        overrides["estimated_prices"] = policy
     try:
         PricingConfig.from_mapping(overrides)
     except ValueError as error:
@@ -220,6 +233,9 @@ def _seedance_pricing() -> dict:
 
 
 SEEDANCE_PRICING = _seedance_pricing()
+# Credits granted once to the first admin `make run` creates (ensure_first_admin), so a new studio can try a
+# paid provider at once; 0: no grant.
+STUDIO_FIRST_ADMIN_CREDITS = env_int("STUDIO_FIRST_ADMIN_CREDITS", 1000, minimum=0)
 
 # --- Security ---
 # Sessions live in a signed cookie: no database read per request, which keeps the live check (run on every

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("seedance_studio.studio.urls")),
     path("accounts/", include("seedance_studio.accounts.urls")),
     path("references/", include("seedance_studio.references.urls")),
+    path("credits/", include("seedance_studio.credits.urls")),
     path("p/r/<str:token>.<str:extension>", reference_views.public_reference, name="public_reference"),
     path("webhooks/<str:provider>/<str:token>/", webhooks.provider_callback, name="provider_callback"),
     path("admin/", admin.site.urls),

@@ -1,6 +1,8 @@
 """Personas and shared fixtures.
 
-- `owner`: the creative whose work is under test; `owner_client` is signed in as them.
+- `owner`: the creative whose work is under test, with OWNER_CREDITS granted by an admin; `owner_client` is
+  signed in as them.
+- `admin_user` (pytest-django's): a superuser; `admin_client` is signed in as them.
 - `outsider`: another creative of the same studio; must never see the owner's files or jobs (404).
 - `client` (pytest-django's): anonymous.
 """
@@ -30,9 +32,16 @@ def _isolated_media(settings, tmp_path):
     yield
 
 
+OWNER_CREDITS = 10_000
+
+
 @pytest.fixture
 def owner(django_user_model):
-    return django_user_model.objects.create_user("olivia", password="a-long-test-password-1")
+    from seedance_studio.credits import ledger
+
+    creative = django_user_model.objects.create_user("olivia", password="a-long-test-password-1")
+    ledger.grant(creative, OWNER_CREDITS, reason="Test persona: the studio's admin funded this creative.")
+    return creative
 
 
 @pytest.fixture
@@ -53,6 +62,19 @@ def outsider_client(outsider):
     other = Client()
     other.force_login(outsider)
     return other
+
+
+def wait_for(predicate, timeout=60.0, interval=0.1):
+    """Poll `predicate` until it returns something truthy (what real worker processes do takes a while)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError("timed out waiting")
 
 
 @pytest.fixture
@@ -116,3 +138,19 @@ def start_worker(tmp_path):
             process.kill()
         process.wait(timeout=30)
         print(f"--- {log_path.name} (exit {process.returncode})\n{log_path.read_text()}")
+
+
+@pytest.fixture
+def served_emulators():
+    """The provider emulators on a real local port, as `manage.py run_provider_emulator` serves them: `.env` has
+    the variables that point a studio process at them, `.emulators` the emulators themselves (task counts)."""
+    import threading
+    from types import SimpleNamespace
+
+    from seedance_studio.emulators.server import serve, start, studio_environment
+
+    server, emulators = start("127.0.0.1", 0, hiapi_signing_key="hiapi-served-test-key")
+    thread = threading.Thread(target=serve, args=(server, emulators), daemon=True)
+    thread.start()
+    yield SimpleNamespace(env=studio_environment(emulators, server.base_url), emulators=emulators)
+    server.shutdown()

@@ -77,3 +77,40 @@ def test_it_asks_for_the_old_password_before_setting_a_new_one(client, owner):
     assert "old password" in response.content.decode().lower()
     owner.refresh_from_db()
     assert owner.check_password("a-long-test-password-1")
+
+
+def test_it_grants_the_first_admin_welcome_credits_once(settings):
+    from seedance_studio.credits.models import LedgerEntry
+
+    settings.STUDIO_FIRST_ADMIN_CREDITS = 1000
+    out = StringIO()
+    call_command("ensure_first_admin", stdout=out)
+    call_command("ensure_first_admin", stdout=StringIO())  # `make run` again: the admin exists, no second grant
+    admin = get_user_model().objects.get(username="admin")
+    [entry] = LedgerEntry.objects.filter(user=admin)
+    assert (entry.kind, entry.amount, entry.reason) == ("grant", 1000, "Welcome credits for the first admin")
+    assert admin.credit_account.available == 1000
+    assert "Created the first admin account 'admin' with 1000 credits." in out.getvalue()
+
+
+def test_it_grants_the_first_admin_nothing_when_the_setting_is_0(settings):
+    from seedance_studio.credits.models import LedgerEntry
+
+    settings.STUDIO_FIRST_ADMIN_CREDITS = 0
+    call_command("ensure_first_admin", stdout=StringIO())
+    assert get_user_model().objects.filter(username="admin").exists()
+    assert not LedgerEntry.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["-1", "many"])
+def test_it_refuses_to_start_with_a_bad_first_admin_credits_setting(value):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "STUDIO_FIRST_ADMIN_CREDITS": value, "DJANGO_SECRET_KEY": "x" * 40}
+    started = subprocess.run([sys.executable, str(ROOT / "manage.py"), "check"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert started.returncode != 0 and "ImproperlyConfigured: STUDIO_FIRST_ADMIN_CREDITS=" in started.stderr

@@ -17,7 +17,7 @@ from seedance_studio.providers import Http, make_config
 from seedance_studio.providers import http as provider_http
 from seedance_studio.studio.models import Composition, Job
 from seedance_studio.studio.submission import submit_draft
-from seedance_studio.worker import queue, remote
+from seedance_studio.worker import remote
 from tests.providers.harness import HIAPI_SIGNING_KEY, FakeResolver
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def _submit(owner, provider, prompt="A lighthouse at dawn, slow push-in", **fiel
 def _step(job: Job, worker="worker-a") -> Job:
     """Make the job due, let a worker claim it and run one step, as the worker loop would."""
     Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
-    claimed = queue.claim_next(worker, lease_seconds=30)
+    claimed = Job.objects.claim_next(worker, lease_seconds=30)
     assert claimed is not None and claimed.pk == job.pk
     remote.run_remote_step(claimed, worker)
     return Job.objects.get(pk=job.pk)
@@ -190,13 +190,15 @@ def test_it_never_adopts_a_task_from_an_unsigned_callback(provider, owner, emula
     assert _create_calls(emulators, provider) == 1
 
 
-def test_it_ends_an_unconfirmed_create_readably_at_the_deadline(owner, emulators):
+def test_it_sets_an_unconfirmed_create_aside_at_the_deadline_with_its_credits_held(owner, emulators):
     emulators.seedance2.scenario.create_timeouts = 1
     job = _step(_submit(owner, "seedance2"))
     Job.objects.filter(pk=job.pk).update(follow_deadline=timezone.now() - timedelta(seconds=1))
     job = _step(job)
-    assert job.status == "failed" and "never confirmed" in job.error_message
-    assert "attach its task id" in job.error_message
+    # The provider may have made and billed the task: an admin settles it, nothing is released or charged yet.
+    assert job.status == "set_aside" and "never confirmed" in job.status_note
+    assert "attach the task" in job.status_note and "credits are held" in job.status_note
+    assert job.credits_status == "reserved" and owner.credit_account.held == job.price_credits
 
 
 def test_a_late_callback_changes_nothing_on_an_ended_job(owner, emulators, client):
@@ -212,7 +214,7 @@ def test_a_crash_after_the_create_keeps_the_job(owner, emulators, monkeypatch):
     job = _step(_submit(owner, "piapi"))
     monkeypatch.setattr(ProviderClient, "status", lambda self, task_id: {}["boom"])
     Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
-    claimed = queue.claim_next("worker-a", lease_seconds=30)
+    claimed = Job.objects.claim_next("worker-a", lease_seconds=30)
     try:
         remote.run_remote_step(claimed, "worker-a")
     except KeyError:
@@ -229,7 +231,8 @@ def test_it_gives_up_on_a_download_after_the_download_window(owner, emulators):
     emulators.resolver.answers["img.theapi.app"] = []  # the file host vanished: nothing resolves
     Job.objects.filter(pk=job.pk).update(follow_deadline=timezone.now() - timedelta(seconds=1))
     job = _step(job)
-    assert job.status == "failed" and "could not download" in job.error_message
+    assert job.status == "set_aside" and "could not download" in job.status_note
+    assert job.credits_status == "reserved" and not job.is_in_flight
 
 
 def test_it_refuses_a_result_that_is_not_a_video(owner, emulators, monkeypatch):
@@ -293,10 +296,10 @@ def test_another_worker_finishes_the_job_of_a_killed_one(owner, emulators, setti
     job = _step(_submit(owner, "piapi"), worker="worker-a")
     # worker-a claims the follow step and dies (SIGKILL): its lease simply runs out.
     Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
-    assert queue.claim_next("worker-a", lease_seconds=30).pk == job.pk
+    assert Job.objects.claim_next("worker-a", lease_seconds=30).pk == job.pk
     Job.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
     emulators.clock.advance(30)
-    taken = queue.claim_next("worker-b", lease_seconds=30)
+    taken = Job.objects.claim_next("worker-b", lease_seconds=30)
     assert taken.pk == job.pk
     remote.run_remote_step(taken, "worker-b")
     job = _run_to_end(Job.objects.get(pk=job.pk), emulators)

@@ -18,7 +18,7 @@ def sign_in_with_link(request, token: str):
         messages.error(request, "This sign-in link has expired or was already used. Ask an admin for a new one "
                                 "(python manage.py signin_link USERNAME).")
         return redirect("login")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user)  # the one backend in AUTHENTICATION_BACKENDS
     if not user.has_usable_password():
         messages.info(request, "You are signed in. Choose a password now so you can sign in again later.")
         return redirect("set_password")

@@ -9,7 +9,10 @@ pending -> processing (progress 0-100) -> completed with `results` (URL strings,
 What the documents do not show, and the emulator decides: HTTP errors are OpenAI-style
 `{"error": {"code", "message", "type"}}`; a failed task carries `error {code, message}` with
 `content_policy_violation` for moderation (EvoLink's error-code reference); links on files.evolink.ai (an
-invented host) answer 410 once expired.
+invented host) answer 410 once expired. `usage` is `{"billing_rule": "per_second", "credits_reserved",
+"user_group": "default"}` on every answer, `credits_reserved` being the output seconds at
+`CREDITS_PER_SECOND`: EvoLink's prices are not in its document (seeds/README.md), so these are PiAPI's
+seedance-2 / seedance-2-fast rows (000:283-287) at an invented 1 credit = $0.01.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ MODELS = {f"seedance-2.0-{speed}{kind}-to-video": kind for speed in ("", "fast-"
           for kind in ("text", "image", "reference")}
 ASPECT_RATIOS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "adaptive")  # 004:54
 QUALITIES = ("480p", "720p")  # 004:50
+CREDITS_PER_SECOND = {("standard", "480p"): 10, ("standard", "720p"): 20, ("fast", "480p"): 8,
+                      ("fast", "720p"): 16}  # invented, see above
 _TYPES = {400: ("invalid_parameters", "invalid_request_error"), 401: ("invalid_api_key", "authentication_error"),
           402: ("insufficient_quota", "insufficient_quota_error"), 404: ("resource_not_found", "not_found_error"),
           429: ("quota_exceeded", "rate_limit_error"), 500: ("service_error", "internal_server_error"),
@@ -104,6 +109,11 @@ class EvoLinkEmulator(ProviderEmulator):
     def created(self, task: Task) -> Response:
         return Response.json(200, self.task_json(task))
 
+    def credits_reserved(self, task: Task) -> int:
+        speed = "fast" if "-fast-" in task.body["model"] else "standard"
+        quality = task.body.get("quality", "720p")  # the default (004:48-50)
+        return task.seconds * CREDITS_PER_SECOND[speed, quality]
+
     def task_json(self, task: Task) -> dict:
         state = self.state(task)
         status = {"queued": "pending", "running": "processing", "success": "completed"}.get(state, "failed")
@@ -114,7 +124,7 @@ class EvoLinkEmulator(ProviderEmulator):
                "object": "video.generation.task", "progress": progress, "status": status,
                "task_info": {"can_cancel": state == "queued", "video_duration": task.seconds},
                "type": "video",
-               "usage": {"billing_rule": "per_second", "credits_reserved": task.seconds * 10,
+               "usage": {"billing_rule": "per_second", "credits_reserved": self.credits_reserved(task),
                          "user_group": "default"}}
         if state in ("queued", "running"):
             obj["task_info"]["estimated_time"] = int(task.finished_at - self.clock.now())

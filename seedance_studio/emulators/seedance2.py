@@ -2,13 +2,17 @@
 `GET /api/v1/account/credits`, `Authorization: Bearer`.
 
 Documented behaviour emulated: `{"taskId"}` on create; PENDING / PROCESSING / COMPLETED / FAILED with
-`output: [{url, width, height}]` (null until COMPLETED) and `error` (a message when FAILED); the error
-statuses of 002:206-214 including 429 at more than 3 unfinished tasks ("Concurrency limit (3 tasks)");
-unsigned callbacks with the queryTask shape to `callBackUrl`.
+`output: [{url, width, height}]` (null until COMPLETED), `error` (a message when FAILED) and `creditsUsed`
+(002:196-212) by the credit table of 002:154-159; the error statuses of 002:216-225 including 429 at more
+than 3 unfinished tasks ("Concurrency limit (3 tasks)"); unsigned callbacks with the queryTask shape to
+`callBackUrl`; the balance `{"credits", "availableCredits"}` (002:212-216).
 
 What the document does not show, and the emulator decides: error bodies are `{"message": …}` (the
-document's client code reads `err.message`); results are on static.seedance2-pro.com (002:171) and answer
-403 once expired (after one hour).
+document's client code reads `err.message`); results are on static.seedance2-pro.com (002:184) and answer
+403 once expired (after one hour). The account starts with the document's 5000 credits (002:214);
+`credits` drops by `creditsUsed` when a task completes, and `availableCredits` is `credits` less what the
+unfinished tasks will cost (the document's 4800 against 5000 is one 5 s seedance2 task in flight). A failed
+task costs nothing ("Credits have been refunded"), and while unfinished it reports `creditsUsed: 0`.
 """
 
 from __future__ import annotations
@@ -21,9 +25,21 @@ from .wsgi import Request, Response
 
 SIZES = {"720x720": "1:1", "720x960": "3:4", "960x720": "4:3", "1280x720": "16:9", "720x1280": "9:16",
          "1280x540": "21:9"}  # 002:59
-CONCURRENCY_LIMIT = 3  # 002:213
-CREDITS_PER_SECOND = {"seedance2": 40, "seedance2-fast": 32}  # 002:156
+CONCURRENCY_LIMIT = 3  # 002:224
+CREDITS_PER_SECOND = {"seedance2": 40, "seedance2-fast": 32}  # 002:156 (the fast column: 160 for 5 s)
+UPSCALE_CREDITS_PER_SECOND = {"2k": 20, "4k": 40}  # 002:157-158
+REFERENCE_VIDEO_MULTIPLIER = 2  # 002:159: reference mode with a video reference doubles the base
+STARTING_CREDITS = 5000  # 002:214
 _DURATION = re.compile(r"(\d+)s")
+
+
+def task_credits(body: dict, seconds: int) -> int:
+    """002:154-159: seconds x 40|32, doubled in reference mode with a video reference, + seconds x 20|40 upscale."""
+    inputs = body["inputs"]
+    base = seconds * CREDITS_PER_SECOND[body["model"]]
+    if inputs.get("videoInputMode") == "reference" and inputs.get("videoUrls"):
+        base *= REFERENCE_VIDEO_MULTIPLIER
+    return base + seconds * UPSCALE_CREDITS_PER_SECOND.get(inputs.get("upscaleResolution"), 0)
 
 
 class Seedance2Emulator(ProviderEmulator):
@@ -31,8 +47,7 @@ class Seedance2Emulator(ProviderEmulator):
     api_hosts = ("seedance2-ai.ai",)
     cdn_base = "https://static.seedance2-pro.com/videos"
     expired_status = 403
-
-    credits = 5000
+    starting_credits = STARTING_CREDITS  # a test may give the account another balance
 
     def route(self, request: Request):
         if request.method == "POST" and request.path == "/api/v1/jobs/createTask":
@@ -40,7 +55,7 @@ class Seedance2Emulator(ProviderEmulator):
         if request.method == "GET" and request.path == "/api/v1/jobs/queryTask":
             return lambda: self.status(request.query.get("taskId"))
         if request.method == "GET" and request.path == "/api/v1/account/credits":
-            return lambda: Response.json(200, {"credits": self.credits, "availableCredits": self.credits - 200})
+            return lambda: Response.json(200, self.balance())
         return None
 
     def authorized(self, request: Request) -> bool:
@@ -62,6 +77,17 @@ class Seedance2Emulator(ProviderEmulator):
 
     def callback_target(self, body: dict):
         return body.get("callBackUrl") or None, ""
+
+    def credits_used(self, task: Task) -> int:
+        return task_credits(task.body, task.seconds) if self.state(task) == "success" else 0
+
+    def balance(self) -> dict:
+        """Worked out from the tasks at the clock's time, so it moves exactly when their states do."""
+        spent = sum(self.credits_used(task) for task in self.tasks.values())
+        promised = sum(task_credits(task.body, task.seconds) for task in self.tasks.values()
+                       if self.state(task) in ("queued", "running"))
+        credits = self.starting_credits - spent
+        return {"credits": credits, "availableCredits": credits - promised}
 
     def _create_within_limit(self, request: Request) -> Response:
         unfinished = sum(1 for t in self.tasks.values() if self.state(t) in ("queued", "running"))
@@ -130,6 +156,6 @@ class Seedance2Emulator(ProviderEmulator):
         output = [{k: o[k] for k in ("url", "width", "height")} for o in task.outputs or ()] if state == "success" \
             else None
         return {"taskId": task.id, "model": task.body["model"], "status": status,
-                "creditsUsed": task.seconds * CREDITS_PER_SECOND[task.body["model"]] if state == "success" else 0,
+                "creditsUsed": self.credits_used(task),
                 "output": output, "error": error, "createTime": int(task.created_at * 1000),
                 "completeTime": int(task.finished_at * 1000) if done else None}

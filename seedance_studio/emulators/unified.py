@@ -1,13 +1,20 @@
 """PiAPI and GoAPI (shared/seeds/000, 001): `POST /api/v1/task`, `GET /api/v1/task/{task_id}`, `X-API-Key`.
 
-Answers use the Unified API envelope `{"code", "data", "message"}` (000:601-646); a finished task carries
+Answers use the Unified API envelope `{"code", "data", "message"}` (000:552-594); a finished task carries
 `data.output.video`, a failed one `data.error {code, raw_message, message, detail}`; callbacks POST
 `{"timestamp", "data"}` with `x-webhook-secret` when `webhook_config.secret` was set (seeds/README.md).
+`data.meta.usage` is `{"type": "point", "frozen", "consume"}` (000:577-581, 001:487-491): the task's price
+in points is frozen while it is unfinished and consumed once it completes; a refused or failed task
+consumes nothing (credits refunded, 000:378). The price is the document's per-second table (000:282-293,
+001:271-273) at 10,000,000 points per USD, the rate the documents' own example implies (5 s of
+seedance-2-fast at 480p = $0.40 freezes 4,000,000).
 
 What the documents do not show, and the emulator decides: error envelopes are
 `{"code": <status>, "data": null, "message": …}` at that HTTP status; validation messages are the
 emulator's own wording of the documented rules; a moderation failure has error code 10001 and a message
-starting "content violation"; links on img.theapi.app answer 404 once deleted (after one hour).
+starting "content violation"; links on img.theapi.app answer 404 once deleted (after one hour); input
+videos are not billed (000:299, 001:276 charge for their seconds, but the emulator never fetches a
+reference, so it does not know them): with input videos the usage is lower than the studio's quote.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import json
 import re
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from urllib.parse import unquote
 
 from .base import ProviderEmulator, Task, is_int, str_list
@@ -26,6 +34,7 @@ ASPECT_RATIOS = ("21:9", "16:9", "4:3", "1:1", "3:4", "9:16")
 MODES = ("text_to_video", "first_last_frames", "omni_reference")
 _MENTION = re.compile(r"@(image|video|audio)(\d+)", re.IGNORECASE)
 _ZERO_TIME = "0001-01-01T00:00:00Z"
+POINTS_PER_USD = 10_000_000  # 000:577-581 against 000:286 (see above); GoAPI alike, 001:487-491 and 001:273
 
 
 class UnifiedEmulator(ProviderEmulator):
@@ -145,6 +154,7 @@ class UnifiedEmulator(ProviderEmulator):
         elif state == "fail":
             reason = task.reason or "generation failed upstream"
             error = {"code": 10000, "raw_message": reason, "message": f"task failed: {reason}", "detail": None}
+        price = self.price_in_points(task)
         hook_url = task.callback_url or ""
         data = {
             "task_id": task.id, "model": "seedance", "task_type": task.body["task_type"], "status": status,
@@ -153,12 +163,20 @@ class UnifiedEmulator(ProviderEmulator):
             "meta": {"created_at": _iso(task.created_at),
                      "started_at": _iso(task.started_at) if state != "queued" else _ZERO_TIME,
                      "ended_at": _iso(task.finished_at) if state not in ("queued", "running") else _ZERO_TIME,
-                     "usage": {"type": "point", "frozen": 4000000 if state in ("queued", "running") else 0,
-                               "consume": 4000000 if state == "success" else 0},
+                     "usage": {"type": "point", "frozen": price if state in ("queued", "running") else 0,
+                               "consume": price if state == "success" else 0},
                      "is_using_private_pool": False},
             "detail": None, "logs": [], "error": error,
         }
         return {"code": 200, "data": data, "message": "success"}
+
+    def price_in_points(self, task: Task) -> int:
+        """The task's output seconds at its tier's (and resolution's) price per second, in points."""
+        usd = Decimal(self.usd_per_second(self.task_types[task.body["task_type"]], task.body["input"]))
+        return int(usd * task.seconds * POINTS_PER_USD)
+
+    def usd_per_second(self, runs_as: str, data: dict) -> str:
+        raise NotImplementedError
 
     def callback_request(self, task: Task):
         headers = {"Content-Type": "application/json"}
@@ -178,6 +196,18 @@ class PiApiEmulator(UnifiedEmulator):
     resolutions = {"seedance-2": ("480p", "720p", "1080p"), "seedance-2-less-restriction": ("480p", "720p", "1080p"),
                    "seedance-2-fast": ("480p", "720p"), "seedance-2-fast-less-restriction": ("480p", "720p"),
                    "seedance-2-mini": ("720p",)}
+    prices = {  # USD per second, 000:282-293
+        "seedance-2": {"480p": "0.10", "720p": "0.20", "1080p": "0.50"},
+        "seedance-2-fast": {"480p": "0.08", "720p": "0.16"},
+        "seedance-2-mini": {"720p": "0.15"},
+        "seedance-2-less-restriction": {"480p": "0.11", "720p": "0.22", "1080p": "0.55"},
+        "seedance-2-fast-less-restriction": {"480p": "0.088", "720p": "0.176"},
+    }
+
+    def usd_per_second(self, runs_as: str, data: dict) -> str:
+        # 480p by default (000:365), except Mini, which only makes 720p (000:367).
+        resolution = data.get("resolution") or ("720p" if runs_as == "seedance-2-mini" else "480p")
+        return self.prices[runs_as][resolution]
 
 
 class GoApiEmulator(UnifiedEmulator):
@@ -187,6 +217,10 @@ class GoApiEmulator(UnifiedEmulator):
     max_references = 12  # 001:310
     mode_required = True  # 001:285
     lenient_aspect_ratio = True
+    prices = {"seedance-2": "0.10", "seedance-2-fast": "0.08"}  # USD per second, 001:271-273
+
+    def usd_per_second(self, runs_as: str, data: dict) -> str:
+        return self.prices[runs_as]  # one price per tier: GoAPI has no resolution parameter
 
 
 def _iso(timestamp: float) -> str:

@@ -3,7 +3,9 @@
     from seedance_studio.providers import client_for, make_config
     client = client_for("piapi", make_config("piapi", api_key=..., webhook_secret=...))
     task_id = client.create(evaluation.request_body, callback_url=..., callback_secret=...)
-    status = client.status(task_id)            # TaskStatus(state, progress, eta_seconds, outputs, error, moderation)
+    status = client.status(task_id)            # TaskStatus(state, progress, eta_seconds, outputs, error, moderation,
+                                               #            reported_cost)
+    balance = client.account_balance()         # AccountBalance(amount, unit, raw), or None if undocumented
     hint = client.callback(request.headers, request.body)
     client.download(status.video, path)
 
@@ -19,7 +21,7 @@ from .client import ProviderClient
 from .download import Downloaded, DownloadPolicy, download
 from .errors import CallbackRejected, OutcomeUnknown, ProviderError, ResultLinkExpired, UnsafeResultLink
 from .http import Http, RetryPolicy
-from .types import CallbackHint, Output, ProviderConfig, TaskStatus, WireRequest
+from .types import AccountBalance, CallbackHint, Output, ProviderConfig, ReportedCost, TaskStatus, WireRequest
 
 WIRES: dict[str, ModuleType] = {w.PROVIDER: w for w in (piapi, goapi, seedance2, hiapi, evolink)}
 
@@ -62,7 +64,8 @@ def client_for(provider: str, config: ProviderConfig, **kwargs) -> ProviderClien
 
 
 __all__ = [
-    "ENV_VARS", "EMULATOR_ENV_VAR", "WIRES", "CallbackHint", "CallbackRejected", "DownloadPolicy", "Downloaded",
-    "Http", "OutcomeUnknown", "Output", "ProviderClient", "ProviderConfig", "ProviderError", "ResultLinkExpired",
-    "RetryPolicy", "TaskStatus", "UnsafeResultLink", "WireRequest", "client_for", "download", "make_config", "wire",
+    "ENV_VARS", "EMULATOR_ENV_VAR", "WIRES", "AccountBalance", "CallbackHint", "CallbackRejected", "DownloadPolicy",
+    "Downloaded", "Http", "OutcomeUnknown", "Output", "ProviderClient", "ProviderConfig", "ProviderError",
+    "ReportedCost", "ResultLinkExpired", "RetryPolicy", "TaskStatus", "UnsafeResultLink", "WireRequest", "client_for",
+    "download", "make_config", "wire",
 ]

@@ -1,4 +1,4 @@
-"""Small pieces the wire modules share: header lookup, JSON bodies, timestamps, moderation words."""
+"""Small pieces the wire modules share: header lookup, JSON bodies, timestamps, amounts, moderation words."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import hmac
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from .errors import CallbackRejected, OutcomeUnknown, ProviderError
 from .http import status_error
+from .types import ReportedCost, TaskStatus
 
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
@@ -20,6 +23,7 @@ _MODERATION = re.compile(
     r"moderat|content[\s_-]*(policy|violation|review|safety|check|filter)|safety[\s_-]*(filter|check|system)|"
     r"sensitive|nsfw|flagged|inappropriate|prohibited|disallowed|policy[\s_-]*violation",
     re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")  # "200", "0.40": no sign, exponent, "_" or "NaN"
 
 
 def bearer(api_key: str) -> dict[str, str]:
@@ -94,6 +98,38 @@ def seconds(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         return None
     return float(value)
+
+
+def exact_amount(value: Any) -> Decimal | None:
+    """A non-negative amount from a JSON number or a plain numeric string, exactly; None for anything else.
+
+    Integers (how every documented usage figure arrives) are exact as they are. A JSON float is read through
+    its shortest repr, which gives back the literal the provider wrote (up to 15 significant digits), never
+    the binary expansion `Decimal(0.1)` would. Bools, NaN, infinities, negatives and words are not amounts.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        amount = Decimal(repr(value))
+    elif isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
+        amount = Decimal(value.strip())
+    else:
+        return None
+    return amount if amount.is_finite() and amount >= 0 else None
+
+
+def reported_cost(value: Any, unit: str, raw: Any) -> ReportedCost | None:
+    """The cost `value` states in `unit`, keeping the provider's object `raw`; None when it is no amount."""
+    amount = exact_amount(value)
+    return None if amount is None else ReportedCost(amount, unit, dict(as_dict(raw)))
+
+
+def charged(status: TaskStatus, cost: ReportedCost | None) -> TaskStatus:
+    """`status` with the provider's reported cost, once the task is finished. While it runs, the figures a
+    provider shows are holds (PiAPI's `frozen`), not charges, so nothing is reported then."""
+    return replace(status, reported_cost=cost) if status.is_terminal else status
 
 
 def envelope_failure(provider: str, code: Any, message: str | None, *, creating: bool) -> Exception:

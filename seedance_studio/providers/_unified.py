@@ -1,24 +1,37 @@
 """PiAPI's and GoAPI's shared "Unified API" wire format (same company, same schema, different hosts).
 
 Create: `POST /api/v1/task` with the core's body plus `config.webhook_config`; answer
-`{"code": 200, "data": {"task_id": ..., "status": "pending", ...}, "message": "success"}` (000:601-646).
+`{"code": 200, "data": {"task_id": ..., "status": "pending", ...}, "message": "success"}` (000:552-594).
 Status: `GET /api/v1/task/{task_id}`, the same envelope; `data.status` is pending / staged / processing /
-completed / failed and a finished task's video is `data.output.video` (seeds/README.md).
+completed / failed and a finished task's video is `data.output.video` (seeds/README.md). What the task
+cost is `data.meta.usage` (000:577-581, 001:487-491), see `reported_cost`.
 Callbacks: `POST {"timestamp": <unix>, "data": <the task as GET returns it>}`, with the `secret` from
 `webhook_config` echoed in `x-webhook-secret` (seeds/README.md).
+Neither document describes a balance endpoint ("Account Info" is only a navigation entry, 000:187,
+001:184), so the wire modules define none and `ProviderClient.account_balance()` answers None.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 from ..seedance import attach_callback
 from . import _common as c
 from .errors import CallbackRejected
-from .types import CallbackHint, Output, ProviderConfig, TaskStatus, WireRequest
+from .types import CallbackHint, Output, ProviderConfig, ReportedCost, TaskStatus, WireRequest
 
 _QUEUED = {"pending", "staged", ""}  # "staged": accepted, waiting for a slot (PiAPI's status list)
+
+# A usage figure is in points: `meta.usage` is `{"type": "point", "frozen": 4000000, "consume": 0}`
+# (000:577-581, 001:487-491). Neither document says what a point is worth; their one example pins it: the
+# task shown is seedance-2-fast, 5 s, no resolution (480p, the formal models' default, 000:278), priced
+# 5 x $0.08 = $0.40 (000:286; GoAPI 001:273), and it freezes 4,000,000 points. So 1 USD = 10,000,000 points:
+# inferred from that example, not stated. Reports stay in points; this is for a ledger comparing them with a
+# USD quote.
+POINT_USAGE = "point"
+POINTS_PER_USD = Decimal(10_000_000)
 
 
 def headers(config: ProviderConfig) -> dict[str, str]:
@@ -47,14 +60,27 @@ def parse_create(display: str, data: Any) -> str:
     return c.task_id(display, c.unwrap_envelope(display, data, error_message, creating=True).get("task_id"))
 
 
-def parse_status(display: str, data: Any) -> TaskStatus:
+def parse_status(display: str, cost_unit: str, data: Any) -> TaskStatus:
     task = c.unwrap_envelope(display, data, error_message, creating=False)
     if not task:
         raise c.bad_answer(display, "a task")
-    return task_status(display, task)
+    return task_status(display, cost_unit, task)
 
 
-def task_status(display: str, task: dict) -> TaskStatus:
+def task_status(display: str, cost_unit: str, task: dict) -> TaskStatus:
+    return c.charged(_state(display, task), reported_cost(task, cost_unit))
+
+
+def reported_cost(task: dict, cost_unit: str) -> ReportedCost | None:
+    """`meta.usage.consume`, the points charged (`frozen` is the hold while the task runs, 000:579-580).
+    A usage `type` other than "point" is a unit the documents never show: not guessed, None."""
+    usage = c.as_dict(c.as_dict(task.get("meta")).get("usage"))
+    if usage.get("type") != POINT_USAGE:
+        return None
+    return c.reported_cost(usage.get("consume"), cost_unit, usage)
+
+
+def _state(display: str, task: dict) -> TaskStatus:
     status = str(task.get("status") or "").lower()
     if status in _QUEUED:
         return TaskStatus("queued")
@@ -74,7 +100,7 @@ def task_status(display: str, task: dict) -> TaskStatus:
     return TaskStatus("running")  # "processing", or a word added later: keep following it
 
 
-def parse_callback(display: str, headers, raw_body: bytes, config: ProviderConfig) -> CallbackHint:
+def parse_callback(display: str, cost_unit: str, headers, raw_body: bytes, config: ProviderConfig) -> CallbackHint:
     trusted = False
     if config.webhook_secret:
         if not c.secrets_match(config.webhook_secret, c.header(headers, "x-webhook-secret")):
@@ -87,5 +113,5 @@ def parse_callback(display: str, headers, raw_body: bytes, config: ProviderConfi
     if not task_id:
         raise CallbackRejected(f"The {display} callback names no task: ignoring it.")
     delivered = body.get("timestamp")
-    return CallbackHint(str(task_id), task_status(display, task) if trusted else None, trusted,
+    return CallbackHint(str(task_id), task_status(display, cost_unit, task) if trusted else None, trusted,
                         float(delivered) if isinstance(delivered, int | float) else None)

@@ -12,7 +12,7 @@ from types import ModuleType
 
 from .download import Downloaded, DownloadPolicy, Resolver, download
 from .http import Http, shared
-from .types import CallbackHint, Output, ProviderConfig, TaskStatus
+from .types import AccountBalance, CallbackHint, Output, ProviderConfig, TaskStatus
 
 
 class ProviderClient:
@@ -46,6 +46,16 @@ class ProviderClient:
         request = self.wire.build_status(task_id, self.config)
         answer = self.http.read(request, provider=self.name, error_message=self.wire.error_message)
         return self.wire.parse_status(answer)
+
+    def account_balance(self) -> AccountBalance | None:
+        """What the account can still spend, read like a status (a GET: retried on network errors, 429 and
+        5xx; a refused key raises ProviderError). None, without a request, where the provider's document
+        describes no balance endpoint: a wire module that has one defines `build_balance`/`parse_balance`."""
+        build = getattr(self.wire, "build_balance", None)
+        if build is None:
+            return None
+        answer = self.http.read(build(self.config), provider=self.name, error_message=self.wire.error_message)
+        return self.wire.parse_balance(answer)
 
     def callback(self, headers: Mapping[str, str], raw_body: bytes, *, now: float | None = None) -> CallbackHint:
         return self.wire.parse_callback(headers, raw_body, self.config, now=now)

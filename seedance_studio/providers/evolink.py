@@ -13,6 +13,10 @@ Decisions where the documents are silent:
 - `eta_seconds` is `task_info.estimated_time` as given (EvoLink's own estimate, in seconds).
 - A result whose URL ends in .jpg/.jpeg/.png/.webp is an image; everything else a video.
 - Result links: no example in the document; the default allow-list is EvoLink's own domain, `evolink.ai`.
+- Cost: the task's `usage` ("Usage and billing information", 004:91) is `{billing_rule, credits_reserved,
+  user_group}` (seeds/README.md); `credits_reserved` is the only figure it names, so a completed task reports
+  it as its cost. A failed one reports none: nothing documents what a failure is charged.
+- No balance endpoint is documented (004 names none), so `ProviderClient.account_balance()` answers None.
 """
 
 from __future__ import annotations
@@ -24,13 +28,16 @@ from urllib.parse import quote, urlsplit
 from ..seedance import attach_callback
 from . import _common as c
 from .errors import CallbackRejected
-from .types import CallbackHint, Output, ProviderConfig, TaskStatus, WireRequest
+from .types import CallbackHint, Output, ProviderConfig, ReportedCost, TaskStatus, WireRequest
 
 PROVIDER = "evolink"
 DISPLAY_NAME = "EvoLink"
 DEFAULT_BASE_URL = "https://api.evolink.ai"
 DEFAULT_RESULT_HOSTS = ("evolink.ai",)
 RESULT_LINK_LIFETIME = timedelta(hours=24)
+# `usage.credits_reserved` counts EvoLink's own credits; no document gives a credit's price (EvoLink's prices
+# are not in 004, seeds/README.md), so the ledger needs a configured rate to compare it with a USD quote.
+COST_UNIT = "EVOLINK_CREDITS"
 
 _STATES = {"pending": "queued", "processing": "running", "completed": "succeeded", "failed": "failed",
            "cancelled": "failed", "canceled": "failed"}
@@ -57,6 +64,18 @@ def parse_status(data: Any) -> TaskStatus:
     task = c.as_dict(data)
     if "status" not in task:
         raise c.bad_answer(DISPLAY_NAME, "a status")
+    return c.charged(_state(task), reported_cost(task))
+
+
+def reported_cost(task: dict) -> ReportedCost | None:
+    """`usage.credits_reserved` of a completed task; None before, and for a failed or cancelled one."""
+    if str(task.get("status")).lower() != "completed":
+        return None
+    usage = c.as_dict(task.get("usage"))
+    return c.reported_cost(usage.get("credits_reserved"), COST_UNIT, usage)
+
+
+def _state(task: dict) -> TaskStatus:
     status = str(task["status"]).lower()
     state = _STATES.get(status, "running")
     info = c.as_dict(task.get("task_info"))

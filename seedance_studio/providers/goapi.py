@@ -16,6 +16,9 @@ PROVIDER = "goapi"
 DISPLAY_NAME = "GoAPI"
 DEFAULT_BASE_URL = "https://api.goapi.ai"
 DEFAULT_RESULT_HOSTS = ("theapi.app",)
+# `data.meta.usage` counts in points (001:487-491); 1 USD = `POINTS_PER_USD` points (see _unified.py).
+COST_UNIT = "GOAPI_POINTS"
+POINTS_PER_USD = _unified.POINTS_PER_USD
 
 
 def build_create(body: dict, config: ProviderConfig, callback_url: str | None = None,
@@ -33,13 +36,13 @@ def build_status(task_id: str, config: ProviderConfig) -> WireRequest:
 
 
 def parse_status(data: Any) -> TaskStatus:
-    return _unified.parse_status(DISPLAY_NAME, data)
+    return _unified.parse_status(DISPLAY_NAME, COST_UNIT, data)
 
 
 def parse_callback(headers, raw_body: bytes, config: ProviderConfig, *, now: float | None = None) -> CallbackHint:
     """Trusted when `x-webhook-secret` matches `config.webhook_secret`; raises CallbackRejected when it does
     not; untrusted (task id only) when no secret is configured."""
-    return _unified.parse_callback(DISPLAY_NAME, headers, raw_body, config)
+    return _unified.parse_callback(DISPLAY_NAME, COST_UNIT, headers, raw_body, config)
 
 
 def error_message(data: Any) -> str | None:

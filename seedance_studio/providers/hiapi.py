@@ -12,6 +12,9 @@ Decisions where the documents are silent:
 - A callback body is accepted bare (the task detail object) or wrapped in the `{code, data}` envelope.
 - The signature tolerance is 5 minutes either way (clock skew); the hex digest is compared case-insensitively.
 - Result links: no example in the document; the default allow-list is HiAPI's own domain, `hiapi.ai`.
+- Cost and balance: neither the task detail (seeds/README.md) nor 003 carries a charge or describes a
+  balance endpoint (prices are "See HiAPI Pricing", 003:15), so `reported_cost` is always None and
+  `ProviderClient.account_balance()` answers None without a request.
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ PROVIDER = "piapi"
 DISPLAY_NAME = "PiAPI"
 DEFAULT_BASE_URL = "https://api.piapi.ai"
 DEFAULT_RESULT_HOSTS = ("theapi.app",)
+# `data.meta.usage` counts in points (000:577-581); 1 USD = `POINTS_PER_USD` points (see _unified.py).
+COST_UNIT = "PIAPI_POINTS"
+POINTS_PER_USD = _unified.POINTS_PER_USD
 
 
 def build_create(body: dict, config: ProviderConfig, callback_url: str | None = None,
@@ -32,13 +35,13 @@ def build_status(task_id: str, config: ProviderConfig) -> WireRequest:
 
 
 def parse_status(data: Any) -> TaskStatus:
-    return _unified.parse_status(DISPLAY_NAME, data)
+    return _unified.parse_status(DISPLAY_NAME, COST_UNIT, data)
 
 
 def parse_callback(headers, raw_body: bytes, config: ProviderConfig, *, now: float | None = None) -> CallbackHint:
     """Trusted when `x-webhook-secret` matches `config.webhook_secret`; raises CallbackRejected when it does
     not; untrusted (task id only) when no secret is configured."""
-    return _unified.parse_callback(DISPLAY_NAME, headers, raw_body, config)
+    return _unified.parse_callback(DISPLAY_NAME, COST_UNIT, headers, raw_body, config)
 
 
 def error_message(data: Any) -> str | None:

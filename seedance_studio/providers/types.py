@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
 State = Literal["queued", "running", "succeeded", "failed"]
@@ -52,9 +53,33 @@ class Output:
 
 
 @dataclass(frozen=True)
+class ReportedCost:
+    """What the provider says a finished task cost, in the provider's own unit: never converted here, so
+    the ledger compares like with like (each wire module's `COST_UNIT` says what its unit is and why).
+
+    `amount` is exact (a Decimal read from the JSON integer or numeric string, never float arithmetic).
+    `raw` is the provider's own usage object as it arrived, for the admin; it takes no part in equality.
+    """
+
+    amount: Decimal
+    unit: str
+    raw: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    """What the provider account can still spend, in the provider's own unit. `raw` is its whole answer."""
+
+    amount: Decimal
+    unit: str
+    raw: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
 class TaskStatus:
     """A provider's task in the studio's words. `progress` (0..1) and `eta_seconds` only when the provider
-    reports them: the studio never invents a progress figure."""
+    reports them: the studio never invents a progress figure. `reported_cost` only on a finished task whose
+    provider documents a charge and gave a readable one; anything else is None, never an error."""
 
     state: State
     progress: float | None = None
@@ -62,6 +87,7 @@ class TaskStatus:
     outputs: tuple[Output, ...] = ()
     error: str | None = None
     moderation: bool = False
+    reported_cost: ReportedCost | None = None
 
     @property
     def is_terminal(self) -> bool:

@@ -13,7 +13,7 @@ from .capabilities import Context
 from .composition import Composition, LabeledReference, Mode, label_references
 from .findings import Finding, Severity, error, warning
 from .mentions import check_mentions, write_mentions
-from .pricing import PriceQuote, PricingConfig, as_pricing_config
+from .pricing import EstimatedPrices, PriceQuote, PricingConfig, as_pricing_config
 from .providers import PROVIDERS
 
 
@@ -105,11 +105,21 @@ def evaluate(composition: Composition, pricing_config: PricingConfig | Mapping[s
 
     ctx = Context(composition, spec, tier, mode, references, prompt, aspect_ratio, resolution, duration, extras)
     findings += spec.check(ctx)
-    findings = _ordered(findings)
     quote = spec.price(ctx, config) if duration is not None and resolution in tier.resolutions else None
+    findings += _check_estimated_price(spec.display_name, quote, config)
+    findings = _ordered(findings)
     is_valid = not any(f.is_error for f in findings)
     body = spec.build_body(ctx) if is_valid else None
     return Evaluation(spec.id, tier.id, mode, findings, quote, body, references, aspect_ratio, resolution, duration)
+
+
+def _check_estimated_price(provider_name: str, quote: PriceQuote | None, config: PricingConfig) -> list[Finding]:
+    """A studio that refuses estimated prices never reserves a guess: the quote must be configured first."""
+    if quote is None or not quote.estimated or config.estimated_prices is not EstimatedPrices.REFUSE:
+        return []
+    return [error("price.estimated_refused",
+                  f"This studio only submits jobs at configured prices, and this {provider_name} price is "
+                  f"estimated: {quote.estimated_because}.", field="provider")]
 
 
 def _ordered(findings: list[Finding]) -> tuple[Finding, ...]:

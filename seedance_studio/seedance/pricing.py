@@ -4,6 +4,11 @@ Every provider price is "unit x seconds" lines in the provider's own currency (U
 credits), converted to studio credits with a configurable rate and rounded *up* to a whole credit, so the
 amount reserved is never less than what the provider will charge.
 
+A quote is *estimated* while any term it uses is a guess the studio made rather than a number from the
+provider's document or from an admin: HiAPI's and EvoLink's per-second prices, and the studio-credit value of
+a Seedance2 API credit. `estimated_prices` says whether such quotes may be submitted ("allow") or not
+("refuse"); the engine turns a refusal into an error finding.
+
 Configuration is a plain dict shaped like `DEFAULT_PRICING` (e.g. `settings.SEEDANCE_PRICING`); anything it
 gives replaces the default, anything it leaves out keeps it. Numbers may be str, int or Decimal (floats are
 refused: 0.1 as a float is not 0.1). A bad value raises ValueError at load time, not at quote time.
@@ -15,20 +20,29 @@ import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 USD = "USD"
 SEEDANCE2_CREDITS = "SEEDANCE2_CREDITS"
 FREE = "FREE"
 
+
+class EstimatedPrices(StrEnum):
+    """What the studio does with a quote that is still estimated."""
+
+    ALLOW = "allow"  # quote it, marked "estimated", and let it be submitted
+    REFUSE = "refuse"  # quote it, marked "estimated", and refuse to submit it until an admin configures it
+
+
 DEFAULT_PRICING: dict[str, Any] = {
     # 1 studio credit = $0.01, so a quote in cents reads the same in credits.
     "studio_credits_per_usd": "100",
-    # 1 Seedance2 API credit = 0.5 studio credit ($0.005). Why: the Seedance2 API does not publish a dollar
-    # value for its credits in its document (002:152-159); 40 credits/s for seedance2 and 32 credits/s for
-    # seedance2-fast at its 720p-class sizes both come out at exactly $0.005 per credit against PiAPI's
-    # published 720p prices for the same model ($0.20/s and $0.16/s, 000:284 and 000:287). Set it to what
-    # your Seedance2 API credit pack really costs.
+    # 1 Seedance2 API credit = 0.5 studio credit ($0.005). A GUESS, so Seedance2 quotes are estimated until an
+    # admin sets it: the Seedance2 API does not publish a dollar value for its credits in its document
+    # (002:152-159); 40 credits/s for seedance2 and 32 credits/s for seedance2-fast at its 720p-class sizes
+    # both come out at exactly $0.005 per credit against PiAPI's published 720p prices for the same model
+    # ($0.20/s and $0.16/s, 000:284 and 000:287). Set it to what your Seedance2 API credit pack really costs.
     "studio_credits_per_seedance2_credit": "0.5",
     # USD per second of output, by provider -> tier -> resolution.
     "usd_per_second": {
@@ -48,25 +62,24 @@ DEFAULT_PRICING: dict[str, Any] = {
             "seedance-2-fast": {"480p": "0.08"},
         },
         # Not in the document ("See HiAPI Pricing", 003:15). PLACEHOLDER defaults: PiAPI's published prices for
-        # the same strict model (000:283-285), so a quote is never zero. Configure the real ones.
+        # the same strict model (000:283-285), so a quote is never zero but always estimated. Configure the
+        # real ones.
         "hiapi": {
             "seedance-2-0": {"480p": "0.10", "720p": "0.20", "1080p": "0.50"},
         },
         # Not in the document (004 has no price). PLACEHOLDER defaults: PiAPI's seedance-2 / seedance-2-fast
-        # rows (000:283-287). Configure the real ones.
+        # rows (000:283-287), estimated until configured. Configure the real ones.
         "evolink": {
             "standard": {"480p": "0.10", "720p": "0.20"},
             "fast": {"480p": "0.08", "720p": "0.16"},
         },
     },
-    # Each second of input video costs this many times the unit price.
+    # Each second of input video costs this many times the unit price. Only the documents that say so have
+    # one: HiAPI prices "per second of generated video" (003:213) and EvoLink publishes no formula, so their
+    # quotes are per second of output unless an admin configures a factor for them here.
     "input_video_factor": {
         "piapi": "0.5",  # 000:299: unit_price / 2 x total input video duration
         "goapi": "1",  # 001:276: unit_price x (input video + output)
-        # Undocumented for these two; upstream Seedance bills input video seconds like output seconds, and
-        # the other documents bill them too, so the default reserves for it rather than under-quote.
-        "hiapi": "1",
-        "evolink": "1",
     },
     # 002:154-159: base = seconds x 40 (seedance2) or 32 (seedance2-fast, 160 for 5 s); upscale adds
     # seconds x 20 (2k) or x 40 (4k) on either model (300/260 and 400/360 for 5 s).
@@ -74,6 +87,8 @@ DEFAULT_PRICING: dict[str, Any] = {
     "seedance2_upscale_credits_per_second": {"2k": "20", "4k": "40"},
     # 002:159: reference mode with a video reference doubles the base (not the upscale).
     "seedance2_reference_video_multiplier": "2",
+    # May a quote that is still estimated be submitted? settings.py reads it from STUDIO_ESTIMATED_PRICES.
+    "estimated_prices": EstimatedPrices.ALLOW.value,
 }
 
 # Providers whose default prices are guesses rather than their document's numbers.
@@ -102,6 +117,8 @@ _SHAPE = {
     "seedance2_upscale_credits_per_second": 1,
     "seedance2_reference_video_multiplier": 0,
 }
+# Every top-level setting: the number tables above, and the policy.
+_SETTINGS = (*_SHAPE, "estimated_prices")
 
 
 def _merge(base: dict, override: Mapping, path: str, touched: set[str]) -> dict:
@@ -109,8 +126,8 @@ def _merge(base: dict, override: Mapping, path: str, touched: set[str]) -> dict:
         where = f"{path}.{key}" if path else str(key)
         # New providers, tiers and resolutions are welcome below the top level (a new tier is a row);
         # an unknown top-level key is a typo that would otherwise be ignored silently.
-        if not path and key not in _SHAPE:
-            raise ValueError(f"pricing: unknown setting {where!r} (known: {', '.join(_SHAPE)})")
+        if not path and key not in _SETTINGS:
+            raise ValueError(f"pricing: unknown setting {where!r} (known: {', '.join(_SETTINGS)})")
         if isinstance(value, Mapping):
             current = base.get(key)
             base[key] = _merge(dict(current) if isinstance(current, Mapping) else {}, value, where, touched)
@@ -128,6 +145,14 @@ def _parse(tree: Any, path: str, depth: int) -> Any:
     return {str(key): _parse(value, f"{path}.{key}", depth - 1) for key, value in tree.items()}
 
 
+def _policy(value: Any) -> EstimatedPrices:
+    try:
+        return EstimatedPrices(value)
+    except ValueError:
+        choices = " or ".join(repr(policy.value) for policy in EstimatedPrices)
+        raise ValueError(f"pricing estimated_prices: {value!r} is not a policy: use {choices}") from None
+
+
 @dataclass(frozen=True)
 class PricingConfig:
     studio_credits_per_usd: Decimal
@@ -138,6 +163,7 @@ class PricingConfig:
     seedance2_upscale_credits_per_second: Mapping[str, Decimal]
     seedance2_reference_video_multiplier: Decimal
     configured: frozenset[str]  # dotted paths the caller set, e.g. "usd_per_second.hiapi.seedance-2-0.720p"
+    estimated_prices: EstimatedPrices  # whether an estimated quote may be submitted
 
     @classmethod
     def from_mapping(cls, overrides: Mapping[str, Any] | None = None) -> PricingConfig:
@@ -153,19 +179,26 @@ class PricingConfig:
             seedance2_upscale_credits_per_second=values["seedance2_upscale_credits_per_second"],
             seedance2_reference_video_multiplier=values["seedance2_reference_video_multiplier"],
             configured=frozenset(touched),
+            estimated_prices=_policy(merged["estimated_prices"]),
         )
 
     def usd_unit(self, provider: str, tier: str, resolution: str) -> Decimal | None:
         return self.usd_per_second.get(provider, {}).get(tier, {}).get(resolution)
 
-    def source_for(self, provider: str) -> str:
-        """"configured" (an admin set it), "document" (the provider's own table) or "placeholder"."""
-        units_configured = any(path.startswith(f"usd_per_second.{provider}.") for path in self.configured)
-        if provider in PLACEHOLDER_PRICES and not units_configured:
+    def usd_source(self, provider: str, tier: str, resolution: str) -> str:
+        """Where the terms of a USD quote come from: "placeholder" (the unit is the studio's guess),
+        "configured" (an admin set the unit or the input-video factor) or "document" (the provider's table)."""
+        unit_configured = usd_unit_path(provider, tier, resolution) in self.configured
+        if provider in PLACEHOLDER_PRICES and not unit_configured:
             return "placeholder"  # still a guess, whatever else was set
-        if units_configured or f"input_video_factor.{provider}" in self.configured:
+        if unit_configured or f"input_video_factor.{provider}" in self.configured:
             return "configured"
         return "document"
+
+
+def usd_unit_path(provider: str, tier: str, resolution: str) -> str:
+    """The dotted path an admin sets in SEEDANCE_PRICING_JSON for one per-second price."""
+    return f"usd_per_second.{provider}.{tier}.{resolution}"
 
 
 def as_pricing_config(config: PricingConfig | Mapping[str, Any] | None) -> PricingConfig:
@@ -191,9 +224,17 @@ class PriceQuote:
     amount: Decimal  # in `currency`, exact
     studio_credits: int  # what the studio reserves: amount x rate, rounded up
     lines: tuple[PriceLine, ...]
-    summary: str  # "5 s x $0.16 + 6 s input video x $0.08 = $1.28 -> 128 credits"
-    source: str  # "document", "configured", "placeholder" or "free"
+    summary: str  # "5 s x $0.16 + 6 s input video x $0.08 = $1.28 -> 128 credits", + " (estimated)" if so
+    source: str  # where the provider-currency terms come from: "document", "configured", "placeholder" or "free"
     studio_credits_per_unit: Decimal
+    # Why `studio_credits` may not be what the provider charges, and what an admin sets to fix it; "" when every
+    # term is the provider's document or an admin's setting. A Seedance2 quote can be from the "document" and
+    # still estimated: its credit table is documented, the studio-credit value of a credit is not.
+    estimated_because: str = ""
+
+    @property
+    def estimated(self) -> bool:
+        return bool(self.estimated_because)
 
 
 def format_seconds(seconds: Decimal) -> str:
@@ -227,7 +268,8 @@ def studio_credits(amount: Decimal, rate: Decimal) -> int:
     return int((amount * rate).to_integral_value(rounding=ROUND_CEILING))
 
 
-def quote(lines: Sequence[PriceLine], *, currency: str, rate: Decimal, source: str) -> PriceQuote:
+def quote(lines: Sequence[PriceLine], *, currency: str, rate: Decimal, source: str,
+          estimated_because: str = "") -> PriceQuote:
     amount = sum((item.amount for item in lines), Decimal(0))
     credits = studio_credits(amount, rate)
     if currency == USD:
@@ -235,7 +277,9 @@ def quote(lines: Sequence[PriceLine], *, currency: str, rate: Decimal, source: s
     else:
         total = f"{format_credits(amount)} Seedance2 credits"
     summary = f"{' + '.join(item.text for item in lines)} = {total} -> {credits} credits"
-    return PriceQuote(currency, amount, credits, tuple(lines), summary, source, rate)
+    if estimated_because:
+        summary += " (estimated)"
+    return PriceQuote(currency, amount, credits, tuple(lines), summary, source, rate, estimated_because)
 
 
 def free_quote(summary: str = "Local preview: free -> 0 credits") -> PriceQuote:

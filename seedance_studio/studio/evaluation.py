@@ -67,6 +67,7 @@ def quote_as_json(quote: seedance.PriceQuote | None) -> dict:
         "studio_credits": quote.studio_credits,
         "summary": quote.summary,
         "source": quote.source,
+        "estimated": quote.estimated, "estimated_because": quote.estimated_because,
         "lines": [line.text for line in quote.lines],
     }
 

@@ -1,10 +1,12 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
+from seedance_studio.credits.balance import fresh_balance_of
 from seedance_studio.htmx import HtmxHttpRequest
 from seedance_studio.references.serving import serve_stored_file
 from seedance_studio.studio.models import Job
@@ -31,7 +33,26 @@ def job_card(request: HtmxHttpRequest, public_id):
     if request.htmx and request.GET.get("v") == job.version:
         # Nothing changed since the card the browser shows: a cheap empty answer, and no more polls once done.
         return HttpResponseStopPolling() if not job.is_in_flight else HttpResponse(status=204)
-    return render(request, "studio/gallery.html#job-card", {"job": job})
+    return render(request, "studio/gallery.html#job-card-refresh", {"job": job})
+
+
+@login_required
+@require_POST
+def job_cancel(request: HtmxHttpRequest, public_id):
+    """Withdraw a job the provider has not been sent yet: its credits are released at once."""
+    job = get_object_or_404(Job.objects.select_related("composition"), public_id=public_id, owner=request.user)
+    cancelled = job.cancel()
+    if not cancelled:
+        text = ("This job was already sent to the provider, so it can no longer be cancelled: it will end with a "
+                "video, or with a refund." if job.is_in_flight else "This job has already ended.")
+    else:
+        text = f"Cancelled. {job.price_credits} credits are back in your balance." if job.price_credits else "Cancelled."
+    if not request.htmx:
+        (messages.success if cancelled else messages.error)(request, text)
+        return redirect("gallery")
+    job.refresh_from_db()
+    return render(request, "studio/gallery.html#job-card-refresh",
+                  {"job": job, "notice": text, "balance": fresh_balance_of(request.user)})
 
 
 @login_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from seedance_studio import seedance
+from seedance_studio.credits.balance import Balance
 from seedance_studio.seedance import Finding, Severity
 from seedance_studio.studio.evaluation import core_reference
 
@@ -15,7 +16,7 @@ SLOTS = ("model", "mode", "prompt", "duration", "aspect_ratio", "resolution", "g
 
 
 def panel_context(evaluation: seedance.Evaluation | None, references, unavailable: str | None, *,
-                  form_errors=None) -> dict:
+                  balance: Balance, form_errors=None) -> dict:
     findings = list(evaluation.findings) if evaluation is not None else []
     for field, errors in (form_errors or {}).items():
         findings.extend(Finding(Severity.ERROR, f"form.{field}", message, field=field) for message in errors)
@@ -30,10 +31,15 @@ def panel_context(evaluation: seedance.Evaluation | None, references, unavailabl
             if slot:
                 slots[slot].append(finding)
     errors = [finding for finding in findings if finding.is_error]
+    quote = evaluation.quote if evaluation is not None else None
+    # The server refuses the same shortfall at submit (with the account locked); this says it before the click.
+    shortfall = balance.shortfall(quote.studio_credits) if quote is not None else 0
     return {
         "evaluation": evaluation,
         "mode_label": _mode_label(evaluation),
-        "quote": evaluation.quote if evaluation is not None else None,
+        "quote": quote,
+        "balance": balance,
+        "shortfall": shortfall,
         "findings": findings,
         "error_count": len(errors),
         "warning_count": len(findings) - len(errors),
@@ -41,7 +47,7 @@ def panel_context(evaluation: seedance.Evaluation | None, references, unavailabl
         "chips": [(reference, labeled.label, chip_findings.get(str(reference.public_id), []))
                   for reference, labeled in zip(references, _labels(evaluation, references))],
         "unavailable": unavailable,
-        "can_submit": evaluation is not None and not errors and unavailable is None,
+        "can_submit": evaluation is not None and not errors and unavailable is None and not shortfall,
     }
 
 

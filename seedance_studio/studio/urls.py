@@ -11,6 +11,7 @@ urlpatterns = [
     path("compose/submit/", views.submit, name="submit"),
     path("gallery/", job_views.gallery, name="gallery"),
     path("jobs/<uuid:public_id>/card/", job_views.job_card, name="job_card"),
+    path("jobs/<uuid:public_id>/cancel/", job_views.job_cancel, name="job_cancel"),
     path("jobs/<uuid:public_id>/video.mp4", job_views.job_video, name="job_video"),
     path("jobs/<uuid:public_id>/poster.jpg", job_views.job_poster, name="job_poster"),
 ]

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from seedance_studio import seedance
+from seedance_studio.credits.balance import Balance, balance_of, fresh_balance_of
 from seedance_studio.htmx import HtmxHttpRequest
 from seedance_studio.references.ingest import UploadRefused, ingest_upload
 from seedance_studio.references.models import Reference
@@ -20,16 +21,20 @@ from seedance_studio.studio.panel import panel_context
 from seedance_studio.studio.submission import SubmissionRefused, submit_draft
 
 
-def _page_context(request: HtmxHttpRequest, draft: Composition, form: ComposeForm | None = None,
-                  **extra) -> dict:
-    references = draft.ordered_references()
+def _page_context(request: HtmxHttpRequest, draft: Composition, form: ComposeForm | None = None, *,
+                  balance: Balance | None = None, evaluated=None, **extra) -> dict:
+    """`evaluated`: (references, evaluation) of this draft when the caller has just made them."""
+    references, evaluation = evaluated or (None, None)
+    if evaluation is None:
+        references = draft.ordered_references()
+        evaluation = evaluate_composition(draft, references)
     form = form or ComposeForm(composition=draft)
-    evaluation = evaluate_composition(draft, references)
     return {
         "draft": draft,
         "form": form,
         "jobs": gallery_jobs(request.user),
         **panel_context(evaluation, references, submission_blocker(draft.provider),
+                        balance=balance or balance_of(request.user),
                         form_errors=form.errors if form.is_bound else None),
         **extra,
     }
@@ -55,7 +60,8 @@ def check(request: HtmxHttpRequest):
         unavailable = submission_blocker(fields["provider"])
     else:
         evaluation, unavailable = None, None
-    context = panel_context(evaluation, references, unavailable, form_errors=form.errors)
+    context = panel_context(evaluation, references, unavailable, balance=balance_of(request.user),
+                            form_errors=form.errors)
     # A new provider brings its own options: send them along (only then, so typing in one is never interrupted).
     provider_changed = request.POST.get("options_for") != form.provider_id
     return render(request, "studio/compose.html#live-panel",
@@ -133,15 +139,16 @@ def _keeping_mentions(draft: Composition, change) -> bool:
 @require_POST
 def submit(request: HtmxHttpRequest):
     draft = Composition.objects.draft_for(request.user)
+    draft.owner = request.user  # already loaded: spares a query
     form = ComposeForm(request.POST, composition=draft)
     problems: list[str] = []
-    job = None
+    job, evaluated = None, None
     if form.is_valid():
-        for name, value in form.composition_fields().items():
-            setattr(draft, name, value)
-        draft.save()
+        draft.save_recipe(form.composition_fields())
+        references = draft.ordered_references()
+        evaluated = (references, evaluate_composition(draft, references))
         try:
-            job = submit_draft(draft, form.cleaned_data["submission_key"])
+            job = submit_draft(draft, form.cleaned_data["submission_key"], evaluation=evaluated[1])
         except SubmissionRefused as refusal:
             problems = refusal.problems
     if not request.htmx:
@@ -155,8 +162,9 @@ def submit(request: HtmxHttpRequest):
             messages.success(request, "Submitted. Your video appears in the gallery when it is ready.")
         return redirect("compose")
     fresh_form = ComposeForm(composition=draft) if job is not None else form
-    context = _page_context(request, draft, fresh_form, problems=problems, submitted=job,
-                            panel_oob=True)
+    # The reservation just changed the balance: the header and the panel show it as the database has it now.
+    context = _page_context(request, draft, fresh_form, problems=problems, submitted=job, panel_oob=True,
+                            balance=fresh_balance_of(request.user), evaluated=evaluated)
     response = render(request, "studio/compose.html#submit-response", context)
     if job is not None:
         trigger_client_event(response, "job-created", {"job": str(job.public_id)})

@@ -7,13 +7,11 @@ import logging
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from seedance_studio.providers import CallbackRejected, ProviderError, client_for
 from seedance_studio.studio.models import Job
-from seedance_studio.worker import queue
 from seedance_studio.worker.remote import callback_secret, hash_token
 
 log = logging.getLogger(__name__)
@@ -39,10 +37,9 @@ def provider_callback(request, provider: str, token: str):
     if not job.provider_task_id:
         # The create's answer was lost, but the provider made the task. Only a verified callback may say which
         # task is ours: an unsigned one could come from anyone who saw the URL and bind someone else's video.
-        if not hint.trusted or not queue.adopt_task(job, hint.task_id):
+        if not hint.trusted or not job.adopt_task(hint.task_id):
             return HttpResponse("ok (not adopted: unverified or unusable task id)", content_type="text/plain")
     elif hint.task_id != job.provider_task_id:
         return HttpResponse("ok (another task)", content_type="text/plain")
-    Job.objects.in_flight().filter(pk=job.pk, phase__in=[Job.Phase.FOLLOW, Job.Phase.RECONCILE]).update(
-        run_after=timezone.now())
+    job.hurry()
     return HttpResponse("ok", content_type="text/plain")

@@ -13,8 +13,7 @@ from seedance_studio.mediatools.ffmpeg import FfmpegError
 from seedance_studio.mediatools.frames import extract_poster
 from seedance_studio.preview.render import render_preview
 from seedance_studio.preview.request import PreviewReference, PreviewRequest
-from seedance_studio.studio.models import Job
-from seedance_studio.worker import queue
+from seedance_studio.studio.models import Job, LeaseLost
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +40,9 @@ def run_local_preview(job: Job, worker: str) -> None:
     lease = settings.WORKER_LEASE_SECONDS
 
     def on_progress(fraction: float) -> None:
-        queue.report_progress(job, worker, fraction, lease_seconds=lease)
+        job.report_progress(worker, fraction, lease_seconds=lease)
 
-    queue.mark_running(job, worker)
+    job.mark_running(worker)
     scratch = Path(settings.MEDIA_ROOT) / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
     try:
@@ -55,21 +54,21 @@ def run_local_preview(job: Job, worker: str) -> None:
             extract_poster(video_path, poster_path, at_seconds=min(1.0, result.duration / 2), width=POSTER_WIDTH,
                            timeout=settings.FFMPEG_PROBE_TIMEOUT)
             _keep(job, worker, video_path, poster_path, result)
-    except queue.LeaseLost:
-        log.warning("job %s: lease lost to another worker, result discarded", job.public_id)
+    except LeaseLost:
+        log.warning("job %s: no longer ours (cancelled, or taken over by another worker), result discarded",
+                    job.public_id)
     except FfmpegError as error:
         log.error("job %s: render failed: %s\n%s", job.public_id, error, error.stderr_tail)
-        queue.fail_or_retry(job, worker, "The local preview could not be rendered: ffmpeg failed on this "
-                                         "composition. Try again; if it fails again, remove the last reference "
-                                         "you added.", retryable=True)
+        job.retry_or_fail(worker, "The local preview could not be rendered: ffmpeg failed on this composition. "
+                                  "Try again; if it fails again, remove the last reference you added.")
 
 
 def _keep(job: Job, worker: str, video_path: Path, poster_path: Path, result) -> None:
     with video_path.open("rb") as video, poster_path.open("rb") as poster:
         job.video.save("preview.mp4", File(video), save=False)
         job.poster.save("poster.jpg", File(poster), save=False)
-    kept = queue.finish(job, worker, video=job.video.name, poster=job.poster.name, width=result.width,
-                        height=result.height, duration=result.duration)
+    kept = job.succeed(worker, video=job.video.name, poster=job.poster.name, width=result.width,
+                       height=result.height, duration=result.duration)
     if not kept:
         job.video.delete(save=False)
         job.poster.delete(save=False)

@@ -25,6 +25,7 @@ from django.core.files import File
 from django.urls import reverse
 from django.utils import timezone
 
+from seedance_studio.credits.provider_cost import provider_cost_json
 from seedance_studio.mediatools.ffmpeg import FfmpegError
 from seedance_studio.mediatools.frames import extract_last_frame, extract_poster
 from seedance_studio.mediatools.probe import probe_media
@@ -33,7 +34,6 @@ from seedance_studio.providers import (OutcomeUnknown, ProviderClient, ProviderE
                                        UnsafeResultLink, client_for)
 from seedance_studio.studio.availability import is_public_url
 from seedance_studio.studio.models import Job
-from seedance_studio.worker import queue
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +74,11 @@ def step_crashed(job: Job, worker: str) -> None:
     """An unexpected error in a step. Once the create has left, the provider has (and bills) the task, so the job
     is never ended for a studio-side problem: it waits and tries the same step again."""
     if not job.create_sent_at:
-        queue.fail_or_retry(job, worker, "Something went wrong in the studio before the job was sent. It will be "
-                                         "retried automatically.", retryable=True)
+        job.retry_or_fail(worker, "Something went wrong in the studio before the job was sent. It will be "
+                                         "retried automatically.")
         return
     delay = min(3600.0, max(60.0, (job.poll_interval or 0) * 2))
-    queue.park(job, worker, run_after=_now() + timedelta(seconds=delay), poll_interval=delay,
+    job.park(worker, run_after=_now() + timedelta(seconds=delay), poll_interval=delay,
                status_note="The studio hit an error while following this job and will try again shortly; an "
                            "admin has been alerted. Nothing is lost.")
 
@@ -89,18 +89,18 @@ def run_remote_step(job: Job, worker: str) -> None:
     except ProviderNotConfigured:
         name = job.composition.model_label
         if not job.create_sent_at:
-            queue.fail(job, worker, f"{name} is no longer set up in this studio (its API key was removed), so the "
+            job.fail(worker, f"{name} is no longer set up in this studio (its API key was removed), so the "
                                     "job was not sent. Submit it again once an admin restores it.")
             return
         # The provider already has (and charged for) this task: keep the job until the key is back.
-        queue.park(job, worker, run_after=_now() + timedelta(minutes=5),
+        job.park(worker, run_after=_now() + timedelta(minutes=5),
                    status_note=f"{name} is not set up on this worker (no API key), so the studio cannot check on "
                                "the task it already sent. An admin must restore the key; nothing is lost.")
         return
     step = {Job.Phase.SUBMIT: _submit, Job.Phase.RECONCILE: _reconcile, Job.Phase.FOLLOW: _follow,
             Job.Phase.DOWNLOAD: _download}.get(job.phase)
     if step is None:
-        queue.park(job, worker, run_after=timezone.now() + timedelta(days=1))
+        job.park(worker, run_after=timezone.now() + timedelta(days=1))
         return
     step(job, worker, client)
 
@@ -113,41 +113,41 @@ def _submit(job: Job, worker: str, client: ProviderClient) -> None:
     now = _now()
     if job.create_sent_at and not job.provider_task_id:
         # A worker sent the create and stopped before it stored the answer: the task may exist. Never resend.
-        queue.park(job, worker, phase=Job.Phase.RECONCILE, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS),
+        job.park(worker, phase=Job.Phase.RECONCILE, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS),
                    follow_deadline=job.follow_deadline or now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS),
                    status_note=_unknown_note(client.name))
         return
     token = secrets.token_urlsafe(32)
     callback_url = _callback_url(job, client, token)
-    if not queue.mark_create_sent(job, worker, callback_token_hash=hash_token(token)):
+    if not job.mark_create_sent(worker, callback_token_hash=hash_token(token)):
         return  # another worker holds it now, or already sent it
     try:
         task_id = client.create(job.request_body, callback_url=callback_url, callback_secret=callback_secret(job))
     except OutcomeUnknown as unknown:
         log.warning("job %s: create outcome unknown: %s", job.public_id, unknown)
-        queue.park(job, worker, phase=Job.Phase.RECONCILE, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS),
+        job.park(worker, phase=Job.Phase.RECONCILE, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS),
                    follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS),
                    status_note=_unknown_note(client.name))
         return
     except ProviderError as error:
         if error.permanent:
-            queue.fail(job, worker, f"{client.name} refused this job: {error.provider_message or error.message}")
+            job.fail(worker, f"{client.name} refused this job: {error.provider_message or error.message}")
             return
         # A definite "not now" (429, 402, a connection that never opened): nothing was created, so send later.
         delay = max(error.retry_after or 0, min(300, 15 * max(1, job.attempts)))
-        queue.park(job, worker, create_sent_at=None, status=Job.Status.QUEUED,
+        job.park(worker, create_sent_at=None, status=Job.Status.QUEUED,
                    run_after=now + timedelta(seconds=delay), status_note=_waiting_note(client.name, error))
         return
     log.info("job %s: created %s task %s", job.public_id, job.provider, task_id)
     # Stored first and whatever happened to our lease meanwhile: the task exists and is paid for, so its id must
     # never be lost (the unique constraint keeps one task from being bound to two jobs).
-    if not queue.adopt_task(job, task_id):
-        queue.park(job, worker, phase=Job.Phase.RECONCILE, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS),
+    if not job.adopt_task(task_id):
+        job.park(worker, phase=Job.Phase.RECONCILE, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS),
                    follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS),
                    status_note=f"{client.name} answered with a task id the studio cannot use; an admin must "
                                "reconcile this job.")
         return
-    queue.park(job, worker, phase=Job.Phase.FOLLOW, status=Job.Status.QUEUED,
+    job.park(worker, phase=Job.Phase.FOLLOW, status=Job.Status.QUEUED,
                poll_interval=FIRST_POLL_SECONDS, run_after=now + timedelta(seconds=FIRST_POLL_SECONDS),
                follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS), status_note="")
 
@@ -187,11 +187,12 @@ def _reconcile(job: Job, worker: str, client: ProviderClient) -> None:
         _follow(job, worker, client)
         return
     if job.follow_deadline and now > job.follow_deadline:
-        queue.fail(job, worker, f"{client.name} never confirmed this job after the studio's request went unanswered. "
-                                "If it appears in the provider's dashboard, an admin can attach its task id in the "
-                                "admin (Jobs, phase \"Confirming with the provider\") and the studio picks it up.")
+        # The provider may have made (and billed) the task: an admin settles it, the credits stay held till then.
+        job.set_aside(worker, f"{client.name} never confirmed this job after the studio's request went "
+                              "unanswered. It is set aside for an admin, who can attach the task from the provider's "
+                              "dashboard or close it; your credits are held, not spent, until then.")
         return
-    queue.park(job, worker, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS))
+    job.park(worker, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS))
 
 
 def _follow(job: Job, worker: str, client: ProviderClient) -> None:
@@ -200,17 +201,18 @@ def _follow(job: Job, worker: str, client: ProviderClient) -> None:
         status = client.status(job.provider_task_id)
     except ProviderError as error:
         if error.permanent:
-            queue.fail(job, worker, f"{client.name} could not report on this job: "
+            job.fail(worker, f"{client.name} could not report on this job: "
                                     f"{error.provider_message or error.message}")
             return
         delay = max(error.retry_after or 0, _next_interval(job))
-        queue.park(job, worker, run_after=now + timedelta(seconds=delay), poll_interval=delay,
+        job.park(worker, run_after=now + timedelta(seconds=delay), poll_interval=delay,
                    status_note=f"Could not reach {client.name} just now; checking again in {delay:.0f} s.")
         return
     if status.state == "succeeded":
         outputs = [{"url": o.url, "kind": o.kind, "expires_at": o.expires_at.isoformat() if o.expires_at else None}
                    for o in status.outputs]
-        queue.park(job, worker, phase=Job.Phase.DOWNLOAD, status=Job.Status.RUNNING, result_outputs=outputs,
+        job.park(worker, phase=Job.Phase.DOWNLOAD, status=Job.Status.RUNNING, result_outputs=outputs,
+                 provider_cost=provider_cost_json(status.reported_cost),
                    run_after=now, follow_deadline=now + timedelta(hours=DOWNLOAD_HOURS),
                    status_note=f"{client.name} finished; keeping the video in the studio.")
         return
@@ -220,14 +222,14 @@ def _follow(job: Job, worker: str, client: ProviderClient) -> None:
                        f"{status.error or 'no reason given'}. Change the prompt or references and submit again.")
         else:
             message = f"{client.name} could not make this video: {status.error or 'no reason given'}."
-        queue.fail(job, worker, message, moderation=status.moderation)
+        job.fail(worker, message, moderation=status.moderation)
         return
     interval = _next_interval(job)
     phase, deadline, note = job.phase, job.follow_deadline, ""
     if deadline is not None and now > deadline:
         if job.phase == Job.Phase.RECONCILE:  # the grace period is over too: end it, readably
-            queue.fail(job, worker, f"{client.name} did not finish this video within "
-                                    f"{2 * settings.PROVIDER_FOLLOW_HOURS} hours. The studio stopped waiting.")
+            job.fail(worker, f"{client.name} did not finish this video within "
+                             f"{2 * settings.PROVIDER_FOLLOW_HOURS} hours. The studio stopped waiting.")
             return
         # Past the follow cap: flag it for an admin, keep checking slowly for one more period.
         phase, deadline = Job.Phase.RECONCILE, now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS)
@@ -241,7 +243,7 @@ def _follow(job: Job, worker: str, client: ProviderClient) -> None:
                   status_note=note)
     if status.progress is not None:
         fields["progress"] = status.progress
-    queue.park(job, worker, phase=phase, **fields)
+    job.park(worker, phase=phase, **fields)
 
 
 def _next_interval(job: Job) -> float:
@@ -254,7 +256,7 @@ def _download(job: Job, worker: str, client: ProviderClient) -> None:
     outputs = job.result_outputs or []
     video = next((o for o in outputs if o.get("kind") == "video"), None)
     if video is None:
-        queue.fail(job, worker, f"{client.name} reported the job finished but returned no video.")
+        job.fail(worker, f"{client.name} reported the job finished but returned no video.")
         return
     with tempfile.TemporaryDirectory(dir=_scratch()) as workdir:
         workdir = Path(workdir)
@@ -273,30 +275,31 @@ def _download(job: Job, worker: str, client: ProviderClient) -> None:
                 downloaded.path, workdir / "last-frame.png", timeout=settings.FFMPEG_PROBE_TIMEOUT)
             first_frame = _provider_frame(client, outputs, "first_frame", workdir)
         except ResultLinkExpired:
-            queue.fail(job, worker, f"{client.name}'s link to the finished video expired before the studio could "
+            job.fail(worker, f"{client.name}'s link to the finished video expired before the studio could "
                                     "keep it. Submit the job again.")
             return
         except UnsafeResultLink as refused:
-            queue.fail(job, worker, f"The studio refused to fetch the result: {refused.message}")
+            job.fail(worker, f"The studio refused to fetch the result: {refused.message}")
             return
         except ProviderError as error:
             delay = max(error.retry_after or 0, _next_interval(job))
             expires = _earliest_expiry(outputs)
             note = f"Downloading the result failed ({error.message}); trying again in {delay:.0f} s."
             if job.follow_deadline and now > job.follow_deadline:
-                queue.fail(job, worker, f"The studio could not download the finished video from {client.name} for "
-                                        f"{DOWNLOAD_HOURS} hours ({error.message}). An admin can check the provider's "
-                                        "dashboard.")
+                # The provider finished (and billed) it: never just drop it. An admin resumes it once fixed.
+                job.set_aside(worker, f"The studio could not download the finished video from {client.name} for "
+                                      f"{DOWNLOAD_HOURS} hours ({error.message}). It is set aside for an admin; your "
+                                      "credits are held, not spent, until it is settled.")
                 return
             if expires and expires < now:
-                queue.fail(job, worker, f"{client.name}'s link to the finished video expired before the studio could "
+                job.fail(worker, f"{client.name}'s link to the finished video expired before the studio could "
                                         "keep it. Submit the job again.")
                 return
-            queue.park(job, worker, run_after=now + timedelta(seconds=delay), poll_interval=delay, status_note=note)
+            job.park(worker, run_after=now + timedelta(seconds=delay), poll_interval=delay, status_note=note)
             return
         except (MediaRefused, FfmpegError) as bad:
             message = bad.message if isinstance(bad, MediaRefused) else "it could not be read"
-            queue.fail(job, worker, f"{client.name} returned a file that is not a playable video: {message}")
+            job.fail(worker, f"{client.name} returned a file that is not a playable video: {message}")
             return
         _keep(job, worker, downloaded.path, poster, last_frame, first_frame, facts)
 
@@ -332,9 +335,9 @@ def _keep(job: Job, worker: str, video_path: Path, poster_path: Path, last_frame
             field_file.save(name, File(handle), save=False)
     kept = False
     try:
-        kept = queue.finish(job, worker, width=facts.video.display_width, height=facts.video.display_height,
-                            duration=facts.duration, phase=Job.Phase.DONE, status_note="",
-                            **{field_file.field.name: field_file.name for field_file, _, _ in files})
+        kept = job.succeed(worker, width=facts.video.display_width, height=facts.video.display_height,
+                           duration=facts.duration,
+                           **{field_file.field.name: field_file.name for field_file, _, _ in files})
     finally:
         if not kept:  # lost the lease, or the database failed: keep no orphaned files
             for field_file, _, _ in files:

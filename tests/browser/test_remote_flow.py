@@ -1,27 +1,14 @@
-import threading
-
 import pytest
 
-from seedance_studio.emulators.server import serve, start, studio_environment
 from seedance_studio.providers import make_config
 from seedance_studio.studio.models import Job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def served_emulators():
-    """The provider emulators on a real local port, as `manage.py run_provider_emulator` serves them."""
-    server, emulators = start("127.0.0.1", 0, hiapi_signing_key="hiapi-browser-test-key")
-    thread = threading.Thread(target=serve, args=(server, emulators), daemon=True)
-    thread.start()
-    yield studio_environment(emulators, server.base_url)
-    server.shutdown()
-
-
 def test_it_follows_an_emulated_provider_from_queued_to_playing(signed_in_page, live_server, served_emulators,
                                                                start_worker, settings):
-    env = {**served_emulators, "PUBLIC_BASE_URL": live_server.url}
+    env = {**served_emulators.env, "PUBLIC_BASE_URL": live_server.url}
     settings.PUBLIC_BASE_URL = live_server.url
     settings.PROVIDERS = {"piapi": make_config("piapi", env["PIAPI_API_KEY"], base_url=env["PIAPI_BASE_URL"],
                                                allowed_result_hosts=[env["PIAPI_RESULT_HOSTS"]], emulated=True)}

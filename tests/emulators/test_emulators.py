@@ -331,10 +331,121 @@ def test_an_unknown_task_is_404_in_the_providers_shape(web):
     assert answer.json()["error"]["type"] == "not_found_error"
 
 
-def test_seedance2_reports_credits(web):
+def credits(web) -> dict:
     answer = web.get("https://seedance2-ai.ai/api/v1/account/credits", headers=AUTH["seedance2"])
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
-    assert answer.json() == {"credits": 5000, "availableCredits": 4800}
+
+def test_seedance2_reports_the_documents_starting_credits(web):
+    assert credits(web) == {"credits": 5000, "availableCredits": 5000}  # 002:214
+
+
+def test_seedance2_holds_a_tasks_credits_then_charges_them_when_it_completes(web, emulators):
+    task_id = create(web, "seedance2")  # 5 s of seedance2: 200 credits (002:156)
+
+    running = credits(web)
+    emulators.clock.advance(30)
+    done = read(web, "seedance2", task_id)
+
+    assert running == {"credits": 5000, "availableCredits": 4800}  # the document's own pair (002:214-215)
+    assert done["creditsUsed"] == 200
+    assert credits(web) == {"credits": 4800, "availableCredits": 4800}
+
+
+def test_seedance2_refunds_a_failed_task(web, emulators):
+    task_id = create(web, "seedance2", prompt="A lighthouse at dawn [[fail]]")
+    emulators.clock.advance(30)
+
+    assert read(web, "seedance2", task_id)["creditsUsed"] == 0
+    assert credits(web) == {"credits": 5000, "availableCredits": 5000}
+
+
+def test_seedance2_credits_need_the_api_key(web):
+    answer = web.get("https://seedance2-ai.ai/api/v1/account/credits")
+
+    assert answer.status_code == 401
+    assert answer.json() == UNAUTHORIZED["seedance2"]
+
+
+# 002:154-159, every cell, for 5 s: seedance2 | seedance2-fast.
+@pytest.mark.parametrize(("inputs", "seedance2", "fast"), [
+    pytest.param({}, 200, 160, id="base"),
+    pytest.param({"upscaleResolution": "2k"}, 300, 260, id="2k-upscale"),
+    pytest.param({"upscaleResolution": "4k"}, 400, 360, id="4k-upscale"),
+    pytest.param({"videoInputMode": "reference", "videoUrls": ["https://x.test/motion.mp4"]}, 400, 320,
+                 id="reference-with-video"),
+])
+def test_seedance2_credits_used_follow_the_credit_table(inputs, seedance2, fast, web, emulators):
+    used = {}
+    for model in ("seedance2", "seedance2-fast"):
+        body = {"model": model, "inputs": {"prompt": "A cat playing piano", "duration": "5s",
+                                           "resolution": "1280x720", **inputs}}
+        task_id = create(web, "seedance2", body)
+        emulators.clock.advance(30)
+        used[model] = read(web, "seedance2", task_id)["creditsUsed"]
+
+    assert used == {"seedance2": seedance2, "seedance2-fast": fast}
+
+
+def test_seedance2_reference_mode_without_a_video_is_not_doubled(web, emulators):
+    body = {"model": "seedance2", "inputs": {"urls": ["https://x.test/a.jpg"], "prompt": "A walk", "duration": "10s",
+                                             "videoInputMode": "reference", "resolution": "1280x720"}}
+    task_id = create(web, "seedance2", body)
+    emulators.clock.advance(30)
+
+    assert read(web, "seedance2", task_id)["creditsUsed"] == 400  # 10 s x 40
+
+
+@pytest.mark.parametrize("provider", ("piapi", "goapi"))
+def test_unified_usage_of_the_documents_example_request_matches_its_example_answer(provider, web, emulators):
+    # The request of 000:485-500 / 001:395-410; its answer freezes 4000000 points (000:577-581, 001:487-491).
+    body = {"model": "seedance", "task_type": "seedance-2-fast",
+            "input": {"prompt": "A woman sings and strums her guitar", "mode": "text_to_video", "duration": 5,
+                      "aspect_ratio": "16:9"}}
+    task_id = create(web, provider, body)
+
+    pending = read(web, provider, task_id)["data"]["meta"]["usage"]
+    emulators.clock.advance(30)
+    done = read(web, provider, task_id)["data"]["meta"]["usage"]
+
+    assert pending == {"type": "point", "frozen": 4000000, "consume": 0}
+    assert done == {"type": "point", "frozen": 0, "consume": 4000000}
+
+
+@pytest.mark.parametrize(("task_type", "resolution", "seconds", "points"), [
+    ("seedance-2", "1080p", 4, 20_000_000),  # 4 s x $0.50 (000:285)
+    ("seedance-2-fast-less-restriction", "720p", 10, 17_600_000),  # 10 s x $0.176 (000:293)
+    ("seedance-2-mini", None, 6, 9_000_000),  # 720p by default, 6 s x $0.15 (000:288, 000:367)
+    ("seedance-2-less-restriction", None, 5, 5_500_000),  # 480p by default, 5 s x $0.11 (000:289, 000:365)
+])
+def test_piapi_usage_follows_its_price_table(task_type, resolution, seconds, points, web, emulators):
+    data = {"prompt": "A lighthouse", "mode": "text_to_video", "duration": seconds}
+    if resolution:
+        data["resolution"] = resolution
+    task_id = create(web, "piapi", {"model": "seedance", "task_type": task_type, "input": data})
+    emulators.clock.advance(30)
+
+    assert read(web, "piapi", task_id)["data"]["meta"]["usage"]["consume"] == points
+
+
+def test_a_moderated_unified_task_consumes_nothing(web, emulators):
+    task_id = create(web, "piapi", prompt="A red carpet walk [[moderation]]")
+    emulators.clock.advance(30)
+
+    assert read(web, "piapi", task_id)["data"]["meta"]["usage"] == {"type": "point", "frozen": 0, "consume": 0}
+
+
+@pytest.mark.parametrize(("model", "quality", "reserved"), [
+    ("seedance-2.0-text-to-video", "720p", 100), ("seedance-2.0-fast-text-to-video", "480p", 40)])
+def test_evolink_usage_carries_the_documented_fields_on_every_answer(model, quality, reserved, web, emulators):
+    body = {"model": model, "prompt": "A lighthouse at dawn", "duration": 5, "quality": quality}
+    created = web.post(CREATE_URL["evolink"], json=body, headers=AUTH["evolink"]).json()
+    emulators.clock.advance(30)
+    done = read(web, "evolink", created["id"])
+
+    assert created["usage"] == done["usage"] == {"billing_rule": "per_second", "credits_reserved": reserved,
+                                                 "user_group": "default"}
 
 
 def test_a_host_no_emulator_plays_cannot_be_reached(web):

@@ -198,10 +198,11 @@ def test_callback_url(url, ok):
 ])
 def test_placeholder_prices(tier, resolution, unit):
     quote = run("evolink", tier=tier, resolution=resolution).quote
-    assert (quote.amount, quote.source) == (Decimal(unit) * 5, "placeholder")
+    assert (quote.amount, quote.source, quote.estimated) == (Decimal(unit) * 5, "placeholder", True)
 
 
 def test_configured_prices_and_input_video():
+    # No input-video term by default (tests/seedance/test_pricing.py); an admin may configure one.
     config = {"usd_per_second": {"evolink": {"fast": {"720p": "0.12"}}}, "input_video_factor": {"evolink": "0.5"}}
     quote = evaluate(comp("evolink", video(seconds=4), tier="fast"), config).quote
     assert quote.summary == "5 s x $0.12 + 4 s input video x $0.06 = $0.84 -> 84 credits"

@@ -153,13 +153,15 @@ def test_golden_production_request_with_callback():
                          ids=["placeholder-480p", "placeholder-720p", "placeholder-1080p"])
 def test_placeholder_prices_are_marked_as_such(resolution, unit):
     quote = run("hiapi", resolution=resolution).quote
-    assert (quote.amount, quote.source) == (Decimal(unit) * 5, "placeholder")
+    assert (quote.amount, quote.source, quote.estimated) == (Decimal(unit) * 5, "placeholder", True)
 
 
 def test_configured_prices_replace_the_placeholders():
-    config = {"usd_per_second": {"hiapi": {"seedance-2-0": {"720p": "0.24"}}}, "input_video_factor": {"hiapi": "0"}}
+    # 003:213: priced per second of generated video, so the 6 s input video adds no term.
+    config = {"usd_per_second": {"hiapi": {"seedance-2-0": {"720p": "0.24"}}}}
     quote = evaluate(comp("hiapi", image(), video(seconds=6)), config).quote
     assert quote.summary == "5 s x $0.24 = $1.20 -> 120 credits" and quote.source == "configured"
+    assert not quote.estimated
 
 
 def test_a_video_without_a_known_duration_cannot_be_priced():

@@ -191,5 +191,6 @@ def test_credit_formula(tier, references, upscale, credits):
 
 def test_credit_summary_reads_like_the_table():
     quote = run("seedance2", image(), video(), extras={"upscale": "4k"}, duration=10).quote
+    # "(estimated)": the default value of a Seedance2 credit is the studio's guess (pricing.py).
     assert quote.summary == ("10 s x 40 credits x 2 (reference with video) + 10 s 4K upscale x 40 credits "
-                             "= 1200 Seedance2 credits -> 600 credits")
+                             "= 1200 Seedance2 credits -> 600 credits (estimated)")

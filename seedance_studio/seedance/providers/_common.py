@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ..capabilities import Context
 from ..composition import Kind
-from ..pricing import USD, PriceQuote, PricingConfig, line, quote
+from ..pricing import USD, PriceQuote, PricingConfig, line, quote, usd_unit_path
 from ..rules import kinds_allowed
 
 
@@ -18,17 +18,26 @@ def sent_video_seconds(ctx: Context) -> Decimal:
 
 
 def usd_per_second_quote(ctx: Context, config: PricingConfig) -> PriceQuote | None:
-    """unit x output seconds + unit x factor x input video seconds, the shape of 000:297-299 and 001:274-276."""
-    provider = ctx.provider.id
-    unit = config.usd_unit(provider, ctx.tier.id, ctx.resolution)
+    """unit x output seconds + unit x factor x input video seconds, the shape of 000:297-299 and 001:274-276.
+
+    Providers without a factor (HiAPI, EvoLink, unless an admin sets one) are billed per second of output only.
+    """
+    provider, tier, resolution = ctx.provider.id, ctx.tier.id, ctx.resolution
+    unit = config.usd_unit(provider, tier, resolution)
     if unit is None or ctx.duration is None:
         return None
     lines = [line("output", Decimal(ctx.duration), unit, currency=USD)]
-    factor = config.input_video_factor.get(provider, Decimal(0))
+    factor = config.input_video_factor.get(provider)
     seconds = sent_video_seconds(ctx)
     if seconds and factor:
         lines.append(line("input video", seconds, unit * factor, currency=USD))
-    return quote(lines, currency=USD, rate=config.studio_credits_per_usd, source=config.source_for(provider))
+    source = config.usd_source(provider, tier, resolution)
+    estimated_because = ""
+    if source == "placeholder":
+        estimated_because = (f"{ctx.provider.display_name} publishes no prices, so an admin must set "
+                             f"{usd_unit_path(provider, tier, resolution)} in SEEDANCE_PRICING_JSON")
+    return quote(lines, currency=USD, rate=config.studio_credits_per_usd, source=source,
+                 estimated_because=estimated_because)
 
 
 def url_lists(ctx: Context, keys: dict[Kind, str]) -> dict[str, list[str]]:

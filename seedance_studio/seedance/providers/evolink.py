@@ -12,7 +12,9 @@ is inlined; the studio sends URLs, so it does not apply.
 
 Decisions where the document is silent:
 - "MB" is read as 1,000,000 bytes, the stricter reading, so nothing the studio lets through is refused.
-- Prices are not in the document: configurable, placeholder defaults in pricing.py.
+- Prices are not in the document: configurable, placeholder defaults in pricing.py, and quotes are
+  "estimated" until configured. Per second of output, by resolution, like HiAPI (seeds/README.md): no
+  input-video term unless an admin configures one.
 - The prompt is treated as required (every model takes one; 004:19); the length advice (500 Chinese
   characters or 1000 English words) is a warning, not an error.
 - "Model extension parameters ... only applicable to Text-to-Video models" (004:68-69) is `model_params`

@@ -5,7 +5,9 @@ How the studio's modes map: first_last_frames -> `first_frame_url` (+ `last_fram
 `reference_audio_urls` (003:91-101).
 
 Decisions where the document is silent:
-- Prices are not in the document (003:15): configurable, placeholder defaults in pricing.py.
+- Prices are not in the document (003:15): configurable, placeholder defaults in pricing.py, and quotes are
+  "estimated" until configured. Priced "per second of generated video" (003:213): no input-video term unless
+  an admin configures one.
 - No formats, clip durations or total-input-video limit are documented: formats apply as warnings
   (capabilities.py); no duration limit is invented.
 - "asset id" is documented for the frame URLs only (003:85, 003:89), so asset:// references are accepted in

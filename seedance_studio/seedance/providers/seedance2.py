@@ -119,8 +119,12 @@ def price(ctx: Context, config: PricingConfig) -> PriceQuote | None:
         lines.append(line(f"{upscale.upper()} upscale", seconds,
                           config.seedance2_upscale_credits_per_second[upscale], currency=SEEDANCE2_CREDITS))
     configured = any(path.startswith("seedance2_") for path in config.configured)
+    # The credit table is documented; what one credit is worth in studio credits is not (002:152-159).
+    estimated_because = "" if "studio_credits_per_seedance2_credit" in config.configured else (
+        "Seedance2 API credits have no published price, so an admin must set "
+        "STUDIO_CREDITS_PER_SEEDANCE2_CREDIT to what one of them costs in studio credits")
     return quote(lines, currency=SEEDANCE2_CREDITS, rate=config.studio_credits_per_seedance2_credit,
-                 source="configured" if configured else "document")
+                 source="configured" if configured else "document", estimated_because=estimated_because)
 
 
 def attach_callback(body: dict, url: str, secret: str = "") -> dict:

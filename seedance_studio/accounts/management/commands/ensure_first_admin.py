@@ -1,8 +1,13 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.urls import reverse
 
 from seedance_studio.accounts.models import SignInLink
+from seedance_studio.credits import ledger
+
+WELCOME_REASON = "Welcome credits for the first admin"
 
 
 class Command(BaseCommand):
@@ -17,10 +22,16 @@ class Command(BaseCommand):
         User = get_user_model()
         admins = User.objects.filter(is_superuser=True, is_active=True)
         if not admins.exists():
-            admin = User(username=username, is_staff=True, is_superuser=True)
-            admin.set_unusable_password()
-            admin.save()
-            self.stdout.write(f"Created the first admin account {username!r}.")
+            # The grant comes with the account, once: a later run finds the admin and grants nothing.
+            with transaction.atomic():
+                admin = User(username=username, is_staff=True, is_superuser=True)
+                admin.set_unusable_password()
+                admin.save()
+                welcome = settings.STUDIO_FIRST_ADMIN_CREDITS
+                if welcome:
+                    ledger.grant(admin, welcome, reason=WELCOME_REASON)
+            self.stdout.write(f"Created the first admin account {username!r}"
+                              + (f" with {welcome} credits." if welcome else "."))
         if any(admin.has_usable_password() for admin in admins):
             return
         admin = admins.order_by("pk").first()

@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
 from seedance_studio.studio.models import Job
-from seedance_studio.worker import queue
 from seedance_studio.worker.local_preview import run_local_preview
 from seedance_studio.worker.remote import run_remote_step, step_crashed
 
@@ -82,7 +81,7 @@ class Loop:
     def _claim(self, remote: bool):
         try:
             close_old_connections()
-            return queue.claim_next(self.worker, lease_seconds=self.lease, remote=remote)
+            return Job.objects.claim_next(self.worker, lease_seconds=self.lease, remote=remote)
         except Exception:
             # A database hiccup must not kill the loop: log it and try again after the idle sleep.
             log.exception("worker %s: claiming failed", self.worker)
@@ -90,7 +89,7 @@ class Loop:
 
     def _renew(self) -> None:
         try:
-            queue.renew_leases(self.worker, self.active.values(), lease_seconds=self.lease)
+            Job.objects.renew_leases(self.worker, self.active.values(), lease_seconds=self.lease)
         except Exception:
             log.exception("worker %s: renewing leases failed", self.worker)
 
@@ -117,7 +116,7 @@ class Loop:
             if job.is_remote:
                 step_crashed(Job.objects.get(pk=job.pk), self.worker)
             else:
-                queue.fail_or_retry(job, self.worker, "Something went wrong in the studio while rendering. It will "
-                                                      "be retried automatically.", retryable=True)
+                job.retry_or_fail(self.worker, "Something went wrong in the studio while rendering. It will be "
+                                               "retried automatically.")
         finally:
             connection.close()

@@ -1,0 +1,448 @@
+"""A job: one frozen composition on its way to a video, and the only code that moves it from state to state.
+
+    queued ──claim──> (leased) ──mark_running──> running ──succeed──> succeeded   (credits consumed)
+       │                 │   mark_create_sent, adopt_task (sent),    ├──fail────> failed      (credits released)
+       │                 │   park (the step ended, next one due)     └──set_aside─> set aside (credits held)
+       └──cancel (not yet sent)──> cancelled (credits released)          │
+                                          admin: close (released) / resume (in flight again) / attach a task
+
+Every transition is a conditional UPDATE that names the state it expects (and, for a worker, the lease it
+holds), so two workers, a webhook and an admin acting at once can never both move the same job. Each terminal
+transition settles the job's credits in the same transaction: a job cannot end without its ledger entry, and
+the ledger's unique constraints make a second settlement impossible.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from datetime import timezone as dt_timezone
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from seedance_studio.credits import ledger
+from seedance_studio.studio.models.composition import Composition
+
+CANDIDATES_PER_CLAIM = 10
+
+
+class LeaseLost(Exception):
+    """Another worker took this job over, or it was cancelled: stop working on it and keep nothing."""
+
+
+class SubmissionLimit(Exception):
+    """A per-creative limit an admin set (daily cap, jobs in flight) refuses this submission."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def job_file_upload_to(instance: "Job", filename: str) -> str:
+    return f"jobs/{instance.public_id.hex}/{uuid.uuid4().hex[:8]}-{filename}"
+
+
+class JobQuerySet(models.QuerySet):
+    def in_flight(self):
+        return self.filter(status__in=Job.IN_FLIGHT)
+
+    def paid(self):
+        return self.exclude(provider="local_preview")
+
+    def due(self, now):
+        """In-flight jobs with a step due that no worker holds, and jobs whose worker stopped renewing its lease.
+
+        A job's status is what the creative sees (a remote job waiting between two polls is "running" at the
+        provider); whether a worker holds it is the lease alone.
+        """
+        return self.in_flight().filter(Q(lease_expires_at__isnull=True, run_after__lte=now)
+                                       | Q(lease_expires_at__lt=now))
+
+    # --- Submitting ------------------------------------------------------------------------------------------
+
+    def create_reserved(self, *, owner, composition: Composition, submission_key: uuid.UUID, provider: str,
+                        quote: dict, price_credits: int, request_body) -> "Job":
+        """Queue a job and reserve its quoted credits in one transaction, under the creative's account lock, so
+        concurrent submissions can never overspend. Raises ledger.InsufficientCredits or SubmissionLimit, and
+        then nothing is created."""
+        with transaction.atomic():
+            account = ledger.lock_account(owner)
+            if price_credits:
+                _check_limits(account, owner, price_credits)
+            job = self.create(owner=owner, composition=composition, submission_key=submission_key,
+                              provider=provider, quote=quote, price_credits=price_credits,
+                              request_body=request_body,
+                              credits_status=Job.Credits.RESERVED if price_credits else Job.Credits.FREE)
+            if price_credits:
+                ledger.reserve(account, job.public_id, price_credits)
+            return job
+
+    # --- The worker's lease ----------------------------------------------------------------------------------
+
+    def claim_next(self, worker: str, *, lease_seconds: int, remote: bool | None = None) -> "Job | None":
+        """Claim the oldest due job (only provider jobs with remote=True, only local renders with remote=False)."""
+        now = timezone.now()
+        due = self.due(now)
+        if remote is not None:
+            due = due.paid() if remote else due.filter(provider="local_preview")
+        candidates = due.order_by("created_at", "pk").values_list("pk", "status", "lease_owner", "attempts")
+        for pk, status, previous_owner, attempts in candidates[:CANDIDATES_PER_CLAIM]:
+            # The filter repeats what we saw: if another worker claimed or changed the row since, nothing updates.
+            seen = self.due(now).filter(pk=pk, status=status, lease_owner=previous_owner, attempts=attempts)
+            if attempts >= settings.WORKER_MAX_ATTEMPTS:
+                self.get(pk=pk)._give_up_on_interrupted(seen, attempts, now)
+                continue
+            claimed = seen.update(lease_owner=worker, lease_expires_at=now + timedelta(seconds=lease_seconds),
+                                  attempts=F("attempts") + 1, updated_at=now)
+            if claimed:
+                return self.select_related("composition").get(pk=pk)
+        return None
+
+    def renew_leases(self, worker: str, job_ids, *, lease_seconds: int) -> None:
+        if job_ids:
+            self.filter(pk__in=list(job_ids), lease_owner=worker).update(
+                lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds))
+
+
+def _check_limits(account, owner, price_credits: int) -> None:
+    if account.max_jobs_in_flight is not None:
+        in_flight = Job.objects.filter(owner=owner).paid().in_flight().count()
+        if in_flight >= account.max_jobs_in_flight:
+            raise SubmissionLimit(
+                f"You already have {in_flight} paid job{'s' if in_flight != 1 else ''} in flight, the most an admin "
+                f"allows you at once ({account.max_jobs_in_flight}). Submit again when one has finished, or "
+                "cancel one that has not been sent yet.")
+    if account.daily_spending_cap is not None:
+        day_start = timezone.now().astimezone(dt_timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+        committed = Job.objects.filter(
+            owner=owner, created_at__gte=day_start,
+            credits_status__in=(Job.Credits.RESERVED, Job.Credits.CHARGED)).aggregate(
+                total=Coalesce(models.Sum("price_credits"), 0))["total"]
+        if committed + price_credits > account.daily_spending_cap:
+            left = max(0, account.daily_spending_cap - committed)
+            raise SubmissionLimit(
+                f"This job costs {price_credits} credits, but your daily spending cap is "
+                f"{account.daily_spending_cap} credits and {committed} are already committed today ({left} left). "
+                "The cap resets at 00:00 UTC; an admin can raise it.")
+
+
+class Job(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Rendering"
+        SUCCEEDED = "succeeded", "Ready"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+        SET_ASIDE = "set_aside", "Set aside for an admin"
+
+    class Phase(models.TextChoices):
+        """Where a remote job is on its way; each step is idempotent and run by whichever worker claims it."""
+
+        SUBMIT = "submit", "Sending to the provider"
+        RECONCILE = "reconcile", "Confirming with the provider"
+        FOLLOW = "follow", "Following the provider's task"
+        DOWNLOAD = "download", "Keeping the result"
+        DONE = "done", "Done"
+
+    class Credits(models.TextChoices):
+        FREE = "free", "Free"
+        RESERVED = "reserved", "Reserved"
+        CHARGED = "charged", "Charged"
+        RELEASED = "released", "Not charged"
+
+    IN_FLIGHT = (Status.QUEUED, Status.RUNNING)
+    # A step may move a job between these and nothing else: ending it is a named transition.
+    PARK_FIELDS = frozenset({"phase", "status", "status_note", "run_after", "poll_interval", "follow_deadline",
+                             "has_progress", "provider_eta_seconds", "progress", "result_outputs",
+                             "create_sent_at", "error_message", "provider_cost"})
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    composition = models.OneToOneField(Composition, on_delete=models.PROTECT, related_name="job")
+    # The compose form's one-time key: a double click or a resent POST finds the job it already made.
+    submission_key = models.UUIDField()
+    provider = models.CharField(max_length=40, default="local_preview")
+    # Fixed at submit from the one Seedance core: what the creative saw is what is stored and reserved.
+    quote = models.JSONField(default=dict, blank=True)
+    price_credits = models.PositiveIntegerField(default=0)
+    # Where the job's credits are; moved only with the ledger entry that says so (see credits.ledger).
+    credits_status = models.CharField(max_length=10, choices=Credits.choices, default=Credits.FREE)
+    # What the provider says it charged, where it reports it: {"amount", "unit", "studio_credits", "raw"}.
+    provider_cost = models.JSONField(default=dict, blank=True)
+    request_body = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    progress = models.FloatField(default=0.0)
+    error_message = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    run_after = models.DateTimeField(default=timezone.now)
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # What the creative should know right now, in words: "Waiting for a free slot at the provider", ...
+    status_note = models.CharField(max_length=300, blank=True)
+    # Remote providers: the phases, the provider's task, following it, and what it returned.
+    phase = models.CharField(max_length=10, choices=Phase.choices, default=Phase.SUBMIT)
+    provider_task_id = models.CharField(max_length=200, blank=True, db_index=True)
+    # Set before the create request leaves: a worker that finds it set with no task id must not send again.
+    create_sent_at = models.DateTimeField(null=True, blank=True)
+    callback_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    has_progress = models.BooleanField(default=False, help_text="The provider reports progress (never invented).")
+    provider_eta_seconds = models.FloatField(null=True, blank=True)
+    poll_interval = models.FloatField(default=0)
+    follow_deadline = models.DateTimeField(null=True, blank=True)
+    result_outputs = models.JSONField(default=list, blank=True)
+    moderation = models.BooleanField(default=False)
+    video = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
+    poster = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
+    last_frame = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
+    # HiAPI returns its own first frame when asked (return_last_frame); kept beside the video.
+    first_frame = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "submission_key"], name="one_job_per_submission"),
+            # One provider task belongs to one job: a callback can never bind someone else's task to a job.
+            models.UniqueConstraint(fields=["provider", "provider_task_id"], condition=~Q(provider_task_id=""),
+                                    name="one_job_per_provider_task"),
+            # A job's credits follow its state: held only while it can still end either way.
+            models.CheckConstraint(
+                condition=~Q(credits_status="reserved") | Q(status__in=["queued", "running", "set_aside"]),
+                name="credits_held_only_while_unsettled"),
+            models.CheckConstraint(condition=~Q(credits_status="charged") | Q(status="succeeded"),
+                                   name="credits_charged_only_for_a_result"),
+            models.CheckConstraint(condition=Q(credits_status="free", price_credits=0)
+                                   | ~Q(credits_status="free") & Q(price_credits__gt=0),
+                                   name="credits_free_only_when_priced_zero"),
+        ]
+        indexes = [models.Index(fields=["status", "run_after"]), models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"job {self.public_id} ({self.status})"
+
+    # --- What the pages show -----------------------------------------------------------------------------------
+
+    @property
+    def is_remote(self) -> bool:
+        return self.provider != "local_preview"
+
+    @property
+    def is_in_flight(self) -> bool:
+        return self.status in self.IN_FLIGHT
+
+    @property
+    def can_be_cancelled(self) -> bool:
+        """Until the create request has left, nothing exists at the provider and nothing can be billed."""
+        return self.is_in_flight and self.create_sent_at is None
+
+    @property
+    def can_be_closed_by_admin(self) -> bool:
+        """A set-aside job, or one still being confirmed with the provider (what close_by_admin accepts)."""
+        return self.status == self.Status.SET_ASIDE or (self.is_in_flight and self.phase == self.Phase.RECONCILE)
+
+    @property
+    def can_be_given_a_task_by_admin(self) -> bool:
+        """The provider may have made a task for it without the studio learning the id."""
+        return not self.provider_task_id and self.can_be_closed_by_admin
+
+    @property
+    def progress_percent(self) -> int:
+        return int(round(self.progress * 100))
+
+    @property
+    def version(self) -> str:
+        """Changes whenever anything the gallery card shows changes: lets a poll answer "nothing changed"."""
+        return f"{self.status}:{self.progress_percent}:{self.updated_at.timestamp():.3f}"
+
+    @property
+    def provider_name(self) -> str:
+        return self.composition.model_label.split(" · ")[0]
+
+    @property
+    def peak_hours_note(self) -> str:
+        """Seedance providers' queues are longest 09:00-15:00 GMT; say so while a remote job waits then."""
+        if self.is_remote and self.is_in_flight and 9 <= timezone.now().astimezone(dt_timezone.utc).hour < 15:
+            return "Peak hours at Seedance providers (09:00–15:00 GMT): queues can take hours."
+        return ""
+
+    @property
+    def cost_difference(self) -> int | None:
+        """Studio credits the provider's own report differs from the quote by (negative: it charged less)."""
+        reported = (self.provider_cost or {}).get("studio_credits")
+        return None if reported is None else int(reported) - self.price_credits
+
+    def queue_position(self) -> int:
+        """How many queued jobs (anyone's) are ahead of this one, plus one."""
+        return Job.objects.filter(status=self.Status.QUEUED, created_at__lt=self.created_at).count() + 1
+
+    # --- Transitions: steps a worker takes while it holds the lease ------------------------------------------
+
+    def _held(self, worker: str):
+        return Job.objects.in_flight().filter(pk=self.pk, lease_owner=worker)
+
+    def mark_running(self, worker: str) -> None:
+        now = timezone.now()
+        self._held(worker).update(status=self.Status.RUNNING, updated_at=now,
+                                  started_at=Coalesce(F("started_at"), now))
+
+    def report_progress(self, worker: str, fraction: float, *, lease_seconds: int) -> None:
+        now = timezone.now()
+        if not self._held(worker).update(progress=max(0.0, min(1.0, fraction)), updated_at=now,
+                                         lease_expires_at=now + timedelta(seconds=lease_seconds)):
+            raise LeaseLost(self.public_id)
+
+    def mark_create_sent(self, worker: str, *, callback_token_hash: str) -> bool:
+        """Record that the create request is about to leave; False if it already did (then it must not again)
+        or the job was cancelled meanwhile."""
+        return bool(self._held(worker).filter(create_sent_at__isnull=True).update(
+            create_sent_at=timezone.now(), callback_token_hash=callback_token_hash, updated_at=timezone.now()))
+
+    def adopt_task(self, task_id: str) -> bool:
+        """The job was sent: bind the provider's task to it, whoever holds the lease. Once the provider has a
+        task, its id is the one thing that must not be lost. False when the id is unusable or already bound."""
+        if not task_id or len(task_id) > 200:
+            return False
+        try:
+            with transaction.atomic():
+                return bool(Job.objects.filter(pk=self.pk, provider_task_id="").exclude(
+                    status__in=(self.Status.SUCCEEDED, self.Status.CANCELLED)).update(
+                        provider_task_id=task_id, phase=self.Phase.FOLLOW, updated_at=timezone.now()))
+        except IntegrityError:
+            return False
+
+    def park(self, worker: str, *, run_after, **fields) -> bool:
+        """End a step without ending the job: store what it learned, release the lease, say when the next step
+        is due. A completed step resets the attempt count: attempts only count steps a dying worker left."""
+        unknown = set(fields) - self.PARK_FIELDS
+        if unknown:
+            raise ValueError(f"park() does not set {sorted(unknown)}: ending a job is a named transition")
+        if fields.get("status", self.Status.QUEUED) not in self.IN_FLIGHT:
+            raise ValueError("park() keeps a job in flight: use succeed(), fail(), set_aside() or cancel()")
+        if "status_note" in fields:
+            fields["status_note"] = fields["status_note"][:300]
+        return bool(self._held(worker).update(run_after=run_after, lease_owner="", lease_expires_at=None,
+                                              attempts=0, updated_at=timezone.now(), **fields))
+
+    def retry_or_fail(self, worker: str, message: str) -> None:
+        """A step failed before anything was sent: try again later, or fail once the attempts are used up."""
+        attempts = self._held(worker).values_list("attempts", flat=True).first()
+        if attempts is None:
+            return
+        if attempts < settings.WORKER_MAX_ATTEMPTS:
+            now = timezone.now()
+            self._held(worker).update(status=self.Status.QUEUED, lease_owner="", lease_expires_at=None,
+                                      updated_at=now, run_after=now + timedelta(seconds=10 * attempts),
+                                      progress=0.0, error_message=message)
+        else:
+            self.fail(worker, message)
+
+    def hurry(self) -> None:
+        """A callback said the task moved: read its status now instead of at the next poll."""
+        Job.objects.in_flight().filter(pk=self.pk, phase__in=[self.Phase.FOLLOW, self.Phase.RECONCILE]).update(
+            run_after=timezone.now())
+
+    # --- Terminal transitions: each settles the credits in the same transaction ------------------------------
+
+    def succeed(self, worker: str, *, provider_cost: dict | None = None, **result) -> bool:
+        """The result is kept: the reservation is consumed (at the quote, never more). False when the lease was
+        lost (the caller discards its files)."""
+        fields = dict(progress=1.0, error_message="", status_note="", phase=self.Phase.DONE, **result)
+        if provider_cost:
+            fields["provider_cost"] = provider_cost
+        return self._end(self._held(worker), self.Status.SUCCEEDED, fields)
+
+    def fail(self, worker: str, message: str, *, moderation: bool = False) -> bool:
+        """No video: the reservation is released, and the message says why in words."""
+        return self._end(self._held(worker), self.Status.FAILED,
+                         dict(error_message=message, moderation=moderation, status_note="", phase=self.Phase.DONE))
+
+    def cancel(self) -> bool:
+        """The creative withdrew a job the provider has not been sent yet; a worker holding it loses its lease."""
+        unsent = Job.objects.in_flight().filter(pk=self.pk, create_sent_at__isnull=True)
+        return self._end(unsent, self.Status.CANCELLED,
+                         dict(error_message="Cancelled before it was sent to the provider.", status_note="",
+                              phase=self.Phase.DONE))
+
+    def set_aside(self, worker: str, reason: str) -> bool:
+        """Stop working on a job the provider may have billed for, keeping its credits held until an admin
+        settles it (close or resume). Nothing is lost: the task id and outputs stay on the job."""
+        return bool(self._held(worker).update(status=self.Status.SET_ASIDE, status_note=reason[:300],
+                                              lease_owner="", lease_expires_at=None, updated_at=timezone.now()))
+
+    def close_by_admin(self, admin, reason: str) -> bool:
+        """An admin ends a set-aside job, or one still being confirmed, after reconciling it: released."""
+        closable = Job.objects.filter(pk=self.pk).filter(
+            Q(status=self.Status.SET_ASIDE) | Q(status__in=self.IN_FLIGHT, phase=self.Phase.RECONCILE))
+        message = f"Closed by an admin after checking with the provider: {reason}".strip()
+        return self._end(closable, self.Status.FAILED,
+                         dict(error_message=message, status_note="", phase=self.Phase.DONE),
+                         release_reason=f"closed by {admin}: {reason}")
+
+    def resume_by_admin(self) -> bool:
+        """An admin fixed what set the job aside: the worker picks it up again at the step it stopped at."""
+        now = timezone.now()
+        return bool(Job.objects.filter(pk=self.pk, status=self.Status.SET_ASIDE).update(
+            status=self.Status.RUNNING if self.create_sent_at else self.Status.QUEUED, run_after=now, attempts=0,
+            follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS), updated_at=now,
+            status_note="An admin resumed this job; the studio is working on it again."))
+
+    def attach_task_by_admin(self, task_id: str) -> bool:
+        """Name the task the provider's dashboard shows for a job whose create went unanswered."""
+        now = timezone.now()
+        task_id = task_id.strip()
+        if not task_id:
+            return False
+        try:
+            with transaction.atomic():
+                return bool(Job.objects.filter(pk=self.pk, provider_task_id="").filter(
+                    Q(status=self.Status.SET_ASIDE) | Q(status__in=self.IN_FLIGHT)).update(
+                        provider_task_id=task_id, phase=self.Phase.FOLLOW, run_after=now, updated_at=now,
+                        status=F("status") if self.is_in_flight else self.Status.RUNNING,
+                        follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS),
+                        status_note="An admin attached the provider's task; the studio is following it now."))
+        except IntegrityError:
+            return False
+
+    def _end(self, matching, status: str, fields: dict, *, release_reason: str = "") -> bool:
+        now = timezone.now()
+        with transaction.atomic():
+            # Lock the row first: a concurrent transition waits here, then finds the job no longer matching.
+            row = Job.objects.select_for_update().filter(pk=self.pk).values_list("price_credits", "credits_status")
+            price, credits = row.get()
+            settle = credits == self.Credits.RESERVED
+            if settle:
+                fields["credits_status"] = (self.Credits.CHARGED if status == self.Status.SUCCEEDED
+                                            else self.Credits.RELEASED)
+            ended = matching.update(status=status, finished_at=now, updated_at=now, lease_owner="",
+                                    lease_expires_at=None, **fields)
+            if not ended:
+                return False
+            if settle and status == self.Status.SUCCEEDED:
+                ledger.consume(self.owner_id, self.public_id, price)
+            elif settle:
+                ledger.release(self.owner_id, self.public_id, price,
+                               release_reason or fields.get("error_message", "") or status)
+        return True
+
+    def _give_up_on_interrupted(self, seen, attempts: int, now) -> None:
+        """A step that keeps killing its worker. A job whose create has left is never ended for that (the
+        provider has the task): it is set aside for an admin, credits held. Anything else fails, released."""
+        seen.filter(create_sent_at__isnull=False).update(
+            status=self.Status.SET_ASIDE, attempts=0, lease_owner="", lease_expires_at=None, updated_at=now,
+            status_note=f"The worker stopped {attempts} times while handling this job, so it is set aside for an "
+                        "admin. Your credits are held, not spent, until it is settled. Nothing is lost.")
+        self._end(seen.filter(create_sent_at__isnull=True), self.Status.FAILED,
+                  dict(phase=self.Phase.DONE, error_message=f"The job was interrupted {attempts} times (the worker "
+                                                             "stopped while working on it). Submit it again."))
