@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "seedance_studio.studio",
     "seedance_studio.worker",
     "seedance_studio.credits",
+    "seedance_studio.sharing",
 ]
 
 MIDDLEWARE = [

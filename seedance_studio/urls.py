@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("seedance_studio.accounts.urls")),
     path("references/", include("seedance_studio.references.urls")),
     path("credits/", include("seedance_studio.credits.urls")),
+    path("", include("seedance_studio.sharing.urls")),
     path("p/r/<str:token>.<str:extension>", reference_views.public_reference, name="public_reference"),
     path("webhooks/<str:provider>/<str:token>/", webhooks.provider_callback, name="provider_callback"),
     path("admin/", admin.site.urls),

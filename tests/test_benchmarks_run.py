@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize("script, args", [
     ("live_check.py", ["--requests", "5"]),
     ("submit_to_playable.py", ["--runs", "1"]),
+    ("gallery.py", ["--requests", "5", "--jobs", "60"]),
+    ("share_page.py", ["--requests", "5"]),
 ])
 def test_the_benchmark_runs(script, args):
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}  # they use their own SQLite

@@ -95,7 +95,7 @@ def test_it_polls_a_card_only_while_the_job_is_in_flight(owner_client, owner):
     url = f"/jobs/{job.public_id}/card/"
 
     card = owner_client.get(url, **HTMX)
-    assert 'hx-trigger="every 1s"' in card.content.decode()
+    assert 'hx-trigger="every 1s [!document.hidden]' in card.content.decode()
     assert owner_client.get(url, {"v": job.version}, **HTMX).status_code == 204  # nothing changed, keep polling
 
     Job.objects.filter(pk=job.pk).update(status="failed", error_message="It broke because of X.")

@@ -8,6 +8,7 @@ or failed upload leaves nothing behind.
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +39,21 @@ class UploadRefused(Exception):
 
 
 def ingest_upload(owner, uploaded) -> Reference:
-    name = Path(uploaded.name or "upload").name[:255]
-    path = Path(uploaded.temporary_file_path())
+    return ingest_file(owner, Path(uploaded.temporary_file_path()), uploaded.name or "upload")
+
+
+def ingest_stored(owner, field_file, name: str) -> Reference:
+    """A file the studio already keeps (a result's last frame) as a new reference, through the same checks
+    as an upload: copied to scratch space first, so it works whatever the storage."""
+    with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR) as workdir:
+        path = Path(workdir) / "source"
+        with field_file.open("rb") as source, path.open("wb") as copy:
+            shutil.copyfileobj(source, copy)
+        return ingest_file(owner, path, name)
+
+
+def ingest_file(owner, path: Path, name: str) -> Reference:
+    name = Path(name).name[:255]
     try:
         detected = sniff(path)
     except MediaRefused as refusal:

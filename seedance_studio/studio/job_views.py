@@ -1,39 +1,143 @@
+"""The gallery and each job's card: every past job reachable, filtered and searched from the URL, and cards
+that follow their job live for as long as it is in flight, and no longer."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+from urllib.parse import urlencode
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
+from seedance_studio import seedance
 from seedance_studio.credits.balance import fresh_balance_of
 from seedance_studio.htmx import HtmxHttpRequest
 from seedance_studio.references.serving import serve_stored_file
 from seedance_studio.studio.models import Job
+from seedance_studio.studio.models.composition import MODE_CHOICES
 
-GALLERY_SIZE = 30
+# Whole rows at 2, 3, 4 or 6 cards across; a page renders within the 25 ms budget (benchmarks/gallery.py).
+PAGE_SIZE = 24
+EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+# What no card reads and can be large (JSON, parsed per row): left in the database.
+UNSHOWN = ("request_body", "result_outputs", "quote", "provider_cost", "composition__extras")
+
+
+class GalleryFilters(forms.Form):
+    """The gallery's query string: what to show, and where the page starts. A value that is not one of the
+    choices (an old bookmark) is ignored rather than refused."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search prompts",
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words from a prompt",
+                                                      "autocomplete": "off"}))
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Job.Status.choices])
+    provider = forms.ChoiceField(required=False, choices=[("", "Any provider"),
+                                                          *((p.id, p.display_name) for p in seedance.providers())])
+    mode = forms.ChoiceField(required=False, choices=[("", "Any mode"), *MODE_CHOICES])
+    before = forms.RegexField(required=False, regex=r"^\d{1,18}-\d{1,18}$", widget=forms.HiddenInput)
+
+    def criteria(self) -> dict[str, str]:
+        """The filters in force (valid and not empty), as they belong in a URL."""
+        self.is_valid()
+        return {name: self.cleaned_data[name] for name in ("q", "status", "provider", "mode")
+                if self.cleaned_data.get(name)}
+
+    def cursor(self) -> tuple[datetime, int] | None:
+        self.is_valid()
+        if not self.cleaned_data.get("before"):
+            return None
+        micros, pk = self.cleaned_data["before"].split("-")
+        try:
+            return EPOCH + timedelta(microseconds=int(micros)), int(pk)
+        except OverflowError:  # past the year 9999: no such page
+            return None
+
+
+def _cursor_of(job: Job) -> str:
+    """(created_at, pk) in a URL: exact microseconds, no float rounding."""
+    return f"{(job.created_at - EPOCH) // timedelta(microseconds=1)}-{job.pk}"
+
+
+def _matching(jobs, criteria: dict[str, str]):
+    if "q" in criteria:
+        jobs = jobs.filter(composition__prompt__icontains=criteria["q"])
+    if "status" in criteria:
+        jobs = jobs.filter(status=criteria["status"])
+    if "provider" in criteria:
+        jobs = jobs.filter(provider=criteria["provider"])
+    if "mode" in criteria:
+        jobs = jobs.filter(composition__mode=criteria["mode"])
+    return jobs
+
+
+def _with_card_facts(jobs: list[Job]) -> list[Job]:
+    """Give each card what it shows beyond its own row (queue place, run time estimate): one query each for
+    the whole page, never one per card."""
+    positions = Job.objects.queue_positions(jobs)
+    estimates = Job.objects.run_time_estimates(jobs)
+    for job in jobs:
+        job.queue_place = positions.get(job.pk)
+        job.estimate = estimates.get(job.pk)
+    return jobs
+
+
+def _page(user, criteria: dict[str, str], cursor: tuple[datetime, int] | None) -> tuple[list[Job], str | None]:
+    """One page of the creative's cards, newest first, and the cursor of the next (older) page, if any."""
+    jobs = _matching(Job.objects.filter(owner=user), criteria)
+    if cursor:
+        jobs = jobs.older_than(*cursor)
+    rows = list(jobs.select_related("composition").defer(*UNSHOWN).order_by("-created_at", "-pk")[:PAGE_SIZE + 1])
+    page = _with_card_facts(rows[:PAGE_SIZE])
+    return page, _cursor_of(page[-1]) if len(rows) > PAGE_SIZE else None
 
 
 def gallery_jobs(user):
-    return Job.objects.filter(owner=user).select_related("composition")[:GALLERY_SIZE]
+    """The newest page of cards, for the compose page; queried only if the page renders the gallery."""
+    return SimpleLazyObject(lambda: _page(user, {}, None)[0])
 
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def gallery(request: HtmxHttpRequest):
-    template = "studio/gallery.html#gallery" if request.htmx else "studio/gallery.html"
-    return render(request, template, {"jobs": gallery_jobs(request.user)})
+    filters = GalleryFilters(request.GET)
+    criteria, cursor = filters.criteria(), filters.cursor()
+    jobs, older = _page(request.user, criteria, cursor)
+    gallery_url = reverse("gallery")
+    context = {
+        "filters": filters, "jobs": jobs, "filtering": bool(criteria), "paged": cursor is not None,
+        "older_url": f"{gallery_url}?{urlencode({**criteria, 'before': older})}" if older else None,
+        "newest_url": f"{gallery_url}?{urlencode(criteria)}" if criteria else gallery_url,
+        # Only an empty filtered page needs to know whether there is anything at all ("no match" vs "no jobs").
+        "has_jobs": bool(jobs) or ((bool(criteria) or cursor is not None)
+                                   and Job.objects.filter(owner=request.user).exists()),
+    }
+    template = "studio/gallery.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#gallery-results"
+    return render(request, template, context)
 
 
 @login_required
 @require_GET
 def job_card(request: HtmxHttpRequest, public_id):
-    job = get_object_or_404(Job.objects.select_related("composition"), public_id=public_id, owner=request.user)
-    if request.htmx and request.GET.get("v") == job.version:
-        # Nothing changed since the card the browser shows: a cheap empty answer, and no more polls once done.
-        return HttpResponseStopPolling() if not job.is_in_flight else HttpResponse(status=204)
-    return render(request, "studio/gallery.html#job-card-refresh", {"job": job})
+    """A card's own refresh. "Nothing changed" is answered from three columns before anything else is loaded or
+    rendered: 204 while the job is in flight, 286 (htmx stops polling) once it has ended."""
+    seen = get_object_or_404(Job.objects.only("status", "progress", "updated_at"), public_id=public_id,
+                             owner=request.user)
+    if request.htmx and request.GET.get("v") == seen.version:
+        return HttpResponse(status=204) if seen.is_in_flight else HttpResponseStopPolling()
+    job = Job.objects.select_related("composition").defer(*UNSHOWN).get(pk=seen.pk)
+    return render(request, "studio/gallery.html#job-card-refresh", {"job": _with_card_facts([job])[0]})
 
 
 @login_required
@@ -59,8 +163,7 @@ def job_cancel(request: HtmxHttpRequest, public_id):
 @require_GET
 def job_video(request: HtmxHttpRequest, public_id):
     job = get_object_or_404(Job, public_id=public_id, owner=request.user, status=Job.Status.SUCCEEDED)
-    download = f"seedance-{job.public_id.hex[:8]}.mp4" if "download" in request.GET else None
-    return serve_stored_file(request, job.video, "video/mp4", download_name=download)
+    return serve_stored_file(request, job.video, "video/mp4")
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from seedance_studio.studio import job_views, views
+from seedance_studio.studio import job_views, result_views, views
 
 urlpatterns = [
     path("", views.compose, name="compose"),
@@ -10,6 +10,11 @@ urlpatterns = [
     path("compose/check/", views.check, name="check"),
     path("compose/submit/", views.submit, name="submit"),
     path("gallery/", job_views.gallery, name="gallery"),
+    path("jobs/<uuid:public_id>/", result_views.job_detail, name="job_detail"),
+    path("jobs/<uuid:public_id>/download/", result_views.job_download, name="job_download"),
+    path("jobs/<uuid:public_id>/remix/", result_views.job_remix, name="job_remix"),
+    path("jobs/<uuid:public_id>/continue/", result_views.job_continue, name="job_continue"),
+    path("jobs/<uuid:public_id>/delete/", result_views.job_delete, name="job_delete"),
     path("jobs/<uuid:public_id>/card/", job_views.job_card, name="job_card"),
     path("jobs/<uuid:public_id>/cancel/", job_views.job_cancel, name="job_cancel"),
     path("jobs/<uuid:public_id>/video.mp4", job_views.job_video, name="job_video"),

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files import File
 
 from seedance_studio.mediatools.ffmpeg import FfmpegError
-from seedance_studio.mediatools.frames import extract_poster
+from seedance_studio.mediatools.frames import extract_last_frame, extract_poster
 from seedance_studio.preview.render import render_preview
 from seedance_studio.preview.request import PreviewReference, PreviewRequest
 from seedance_studio.studio.models import Job, LeaseLost
@@ -53,7 +53,10 @@ def run_local_preview(job: Job, worker: str) -> None:
             poster_path = Path(workdir) / "poster.jpg"
             extract_poster(video_path, poster_path, at_seconds=min(1.0, result.duration / 2), width=POSTER_WIDTH,
                            timeout=settings.FFMPEG_PROBE_TIMEOUT)
-            _keep(job, worker, video_path, poster_path, result)
+            # Kept for every result, previews included: "continue from the last frame" starts the next shot here.
+            last_frame_path = extract_last_frame(video_path, Path(workdir) / "last-frame.png",
+                                                 timeout=settings.FFMPEG_PROBE_TIMEOUT)
+            _keep(job, worker, video_path, poster_path, last_frame_path, result)
     except LeaseLost:
         log.warning("job %s: no longer ours (cancelled, or taken over by another worker), result discarded",
                     job.public_id)
@@ -63,13 +66,18 @@ def run_local_preview(job: Job, worker: str) -> None:
                                   "Try again; if it fails again, remove the last reference you added.")
 
 
-def _keep(job: Job, worker: str, video_path: Path, poster_path: Path, result) -> None:
-    with video_path.open("rb") as video, poster_path.open("rb") as poster:
-        job.video.save("preview.mp4", File(video), save=False)
-        job.poster.save("poster.jpg", File(poster), save=False)
-    kept = job.succeed(worker, video=job.video.name, poster=job.poster.name, width=result.width,
-                       height=result.height, duration=result.duration)
-    if not kept:
-        job.video.delete(save=False)
-        job.poster.delete(save=False)
-        log.warning("job %s: lease lost while saving, result discarded", job.public_id)
+def _keep(job: Job, worker: str, video_path: Path, poster_path: Path, last_frame_path: Path, result) -> None:
+    files = [(job.video, "preview.mp4", video_path), (job.poster, "poster.jpg", poster_path),
+             (job.last_frame, "last-frame.png", last_frame_path)]
+    for field_file, name, path in files:
+        with path.open("rb") as handle:
+            field_file.save(name, File(handle), save=False)
+    kept = False
+    try:
+        kept = job.succeed(worker, width=result.width, height=result.height, duration=result.duration,
+                           **{field_file.field.name: field_file.name for field_file, _, _ in files})
+    finally:
+        if not kept:  # lost the job (cancelled, taken over) or the database failed: keep no orphaned files
+            for field_file, _, _ in files:
+                field_file.delete(save=False)
+            log.warning("job %s: not kept (no longer ours, or saving failed), result discarded", job.public_id)

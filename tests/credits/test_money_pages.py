@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from seedance_studio.credits import ledger
-from seedance_studio.credits.models import CreditAccount
+from seedance_studio.credits.models import CreditAccount, LedgerEntry
 from seedance_studio.studio.models import Job
 from tests.conftest import OWNER_CREDITS
 from tests.credits.money import claimed, submit_paid
@@ -137,3 +137,13 @@ def test_another_creative_cannot_cancel_the_job(outsider_client, owner):
 def test_cancel_takes_a_post_only(owner_client, owner):
     job = submit_paid(owner)
     assert owner_client.get(f"/jobs/{job.public_id}/cancel/").status_code == 405
+
+
+def test_deleting_a_paid_job_keeps_its_money_trail_and_receipt(owner_client, owner):
+    job = submit_paid(owner)
+    claimed(job).fail("worker-a", "PiAPI could not make this video.")
+    assert Job.objects.get(pk=job.pk).delete_with_files()
+    assert [e.kind for e in LedgerEntry.objects.filter(job_public_id=job.public_id).order_by("pk")] == [
+        "reserve", "release"]
+    receipt = owner_client.get(f"/credits/jobs/{job.public_id}/")
+    assert receipt.status_code == 200 and "Deleted" in receipt.content.decode()

@@ -96,6 +96,22 @@ class Composition(models.Model):
             setattr(self, name, value)
         self.save(update_fields=[*fields, "updated_at"])
 
+    @transaction.atomic
+    def load_recipe(self, fields: dict, references: list[Reference]) -> None:
+        """Make this draft the given recipe: its settings, and exactly these references in this order (remix,
+        fix and retry, continue a shot). Mentions keep their numbers because the order is the same."""
+        self._lock()
+        for name in RECIPE_FIELDS:
+            setattr(self, name, fields[name])
+        self.save()
+        self.links.all().delete()
+        CompositionReference.objects.bulk_create(
+            CompositionReference(composition=self, reference=reference, position=position)
+            for position, reference in enumerate(references))
+
+    def recipe(self) -> dict:
+        return {name: getattr(self, name) for name in RECIPE_FIELDS}
+
     def ordered_references(self) -> list[Reference]:
         return [link.reference for link in self.links.select_related("reference").order_by("position", "pk")]
 

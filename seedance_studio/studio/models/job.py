@@ -14,20 +14,26 @@ the ledger's unique constraints make a second settlement impossible.
 
 from __future__ import annotations
 
+import re
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from datetime import timezone as dt_timezone
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
+from django.utils.text import slugify
 
 from seedance_studio.credits import ledger
 from seedance_studio.studio.models.composition import Composition
 
 CANDIDATES_PER_CLAIM = 10
+# Mentions and emulator markers make poor file names: "@image1 walks [[queue=2]]" -> "walks".
+MARKUP = re.compile(r"\[\[[^\]]*\]\]|【?@\S+")
 
 
 class LeaseLost(Exception):
@@ -46,6 +52,47 @@ def job_file_upload_to(instance: "Job", filename: str) -> str:
     return f"jobs/{instance.public_id.hex}/{uuid.uuid4().hex[:8]}-{filename}"
 
 
+@dataclass(frozen=True)
+class RunTimeEstimate:
+    """What a card says when nothing reports progress: the median run time of this studio's succeeded jobs of
+    the same provider, tier, duration and resolution, how many it was learned from, and how far into that
+    time this job is (`elapsed` is None until it has started)."""
+
+    seconds: float
+    similar_jobs: int
+    elapsed: float | None
+
+    @property
+    def percent(self) -> int | None:
+        """Never 100: an estimate does not know the job is done."""
+        if self.elapsed is None:
+            return None
+        return min(99, int(100 * self.elapsed / self.seconds)) if self.seconds > 0 else 99
+
+    @property
+    def seconds_left(self) -> float | None:
+        return None if self.elapsed is None else max(0.0, self.seconds - self.elapsed)
+
+
+class EpochSeconds(models.Func):
+    """A datetime as seconds since 1970, computed by the database (SQLite's julianday, PostgreSQL's EXTRACT):
+    ranking a long history of run times then needs no Python function per row, as a DurationField would."""
+
+    output_field = models.FloatField()
+    template = "CAST(EXTRACT(EPOCH FROM %(expressions)s) AS double precision)"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
+                           **extra)
+
+
+# What makes two jobs take about as long: the estimate groups finished jobs by these, over recent history only
+# (providers speed up and slow down), and keeps each shape's answer a few minutes.
+SHAPE_FIELDS = ("provider", "composition__tier", "composition__duration", "composition__resolution")
+RUN_TIME_HISTORY_DAYS = 30
+RUN_TIME_CACHE_SECONDS = 300
+
+
 class JobQuerySet(models.QuerySet):
     def in_flight(self):
         return self.filter(status__in=Job.IN_FLIGHT)
@@ -61,6 +108,41 @@ class JobQuerySet(models.QuerySet):
         """
         return self.in_flight().filter(Q(lease_expires_at__isnull=True, run_after__lte=now)
                                        | Q(lease_expires_at__lt=now))
+
+    # --- What the gallery shows: for a whole page of cards, each in one query ------------------------------
+
+    def older_than(self, created_at, pk):
+        """Keyset paging, newest first: the jobs after (created_at, pk) in the gallery's order. New jobs never
+        shift a page, and a page costs the same however many jobs come before it."""
+        return self.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
+
+    def queue_positions(self, jobs) -> dict[int, int]:
+        """{pk: place in the local render queue} for the queued local previews among `jobs`: the queued local
+        previews (anyone's) claimed before it, plus one. One query for all of them."""
+        queued = [job for job in jobs if job.status == Job.Status.QUEUED and not job.is_remote]
+        if not queued:
+            return {}
+        ahead = Job.objects.filter(status=Job.Status.QUEUED, provider="local_preview").aggregate(**{
+            f"ahead_{job.pk}": Count("pk", filter=Q(created_at__lt=job.created_at)
+                                     | Q(created_at=job.created_at, pk__lt=job.pk)) for job in queued})
+        return {job.pk: ahead[f"ahead_{job.pk}"] + 1 for job in queued}
+
+    def run_time_estimates(self, jobs, *, now=None) -> dict[int, RunTimeEstimate]:
+        """{pk: estimate} for the in-flight jobs among `jobs` that report no progress of their own, from how long
+        this studio's recent succeeded jobs of the same shape (SHAPE_FIELDS) usually ran. A shape with no history
+        gets no estimate."""
+        waiting = [job for job in jobs if job.needs_estimate]
+        typical = _typical_run_times({job.shape for job in waiting}) if waiting else {}
+        now = now or timezone.now()
+        estimates = {}
+        for job in waiting:
+            if job.shape in typical:
+                seconds, similar = typical[job.shape]
+                started_at = job.run_started_at
+                estimates[job.pk] = RunTimeEstimate(
+                    seconds=seconds, similar_jobs=similar,
+                    elapsed=None if started_at is None else max(0.0, (now - started_at).total_seconds()))
+        return estimates
 
     # --- Submitting ------------------------------------------------------------------------------------------
 
@@ -106,6 +188,41 @@ class JobQuerySet(models.QuerySet):
         if job_ids:
             self.filter(pk__in=list(job_ids), lease_owner=worker).update(
                 lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds))
+
+
+def _typical_run_times(shapes: set[tuple]) -> dict[tuple, tuple[float, int]]:
+    """{shape: (median run time in seconds, how many jobs)} for the shapes with history. History changes slowly,
+    so each shape's answer is cached for RUN_TIME_CACHE_SECONDS: a gallery view does not rank the studio's
+    history every time. The shapes not cached are learned together in one query: a window ranks each shape's
+    run times and only the middle one or two rows of each come back."""
+    keys = {shape: "run-time:" + ":".join(map(str, shape)) for shape in shapes}
+    cached = cache.get_many(list(keys.values()))
+    typical = {shape: cached[key] for shape, key in keys.items() if key in cached}
+    missing = [shape for shape in shapes if keys[shape] not in cached]
+    if missing:
+        match = Q()
+        for shape in missing:
+            match |= Q(**dict(zip(SHAPE_FIELDS, shape)))
+        by_shape = [F(name) for name in SHAPE_FIELDS]
+        run_time = EpochSeconds("finished_at") - EpochSeconds(Coalesce("started_at", "create_sent_at"))
+        rows = (Job.objects.filter(match, status=Job.Status.SUCCEEDED,
+                                   finished_at__gte=timezone.now() - timedelta(days=RUN_TIME_HISTORY_DAYS))
+                .filter(Q(started_at__isnull=False) | Q(create_sent_at__isnull=False))
+                .annotate(run_time=run_time)
+                .annotate(rank=Window(RowNumber(), partition_by=by_shape, order_by=F("run_time").asc()),
+                          similar=Window(Count("pk"), partition_by=by_shape))
+                .filter(rank__gte=(F("similar") + 1) / 2, rank__lte=(F("similar") + 2) / 2)
+                .order_by().values_list(*SHAPE_FIELDS, "run_time", "similar"))
+        middles: dict[tuple, list[float]] = {}
+        similar: dict[tuple, int] = {}
+        for *shape, run_time, count in rows:
+            middles.setdefault(tuple(shape), []).append(float(run_time))
+            similar[tuple(shape)] = count
+        learned = {shape: (sum(middles[shape]) / len(middles[shape]), similar[shape]) if shape in middles else None
+                   for shape in missing}
+        cache.set_many({keys[shape]: value for shape, value in learned.items()}, RUN_TIME_CACHE_SECONDS)
+        typical.update(learned)
+    return {shape: value for shape, value in typical.items() if value}
 
 
 def _check_limits(account, owner, price_credits: int) -> None:
@@ -155,6 +272,7 @@ class Job(models.Model):
         RELEASED = "released", "Not charged"
 
     IN_FLIGHT = (Status.QUEUED, Status.RUNNING)
+    ENDED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
     # A step may move a job between these and nothing else: ending it is a named transition.
     PARK_FIELDS = frozenset({"phase", "status", "status_note", "run_after", "poll_interval", "follow_deadline",
                              "has_progress", "provider_eta_seconds", "progress", "result_outputs",
@@ -243,6 +361,10 @@ class Job(models.Model):
         return self.status in self.IN_FLIGHT
 
     @property
+    def is_ended(self) -> bool:
+        return self.status in self.ENDED
+
+    @property
     def can_be_cancelled(self) -> bool:
         """Until the create request has left, nothing exists at the provider and nothing can be billed."""
         return self.is_in_flight and self.create_sent_at is None
@@ -267,6 +389,29 @@ class Job(models.Model):
         return f"{self.status}:{self.progress_percent}:{self.updated_at.timestamp():.3f}"
 
     @property
+    def shape(self) -> tuple:
+        """What makes two jobs take about as long (SHAPE_FIELDS): the run time estimate groups jobs by it."""
+        c = self.composition
+        return (self.provider, c.tier, c.duration, c.resolution)
+
+    @property
+    def run_started_at(self):
+        """When the work began: a local render's start, or when the create request left for a provider (the
+        worker marks only local renders running)."""
+        return self.started_at or self.create_sent_at
+
+    @property
+    def needs_estimate(self) -> bool:
+        """In flight with no progress of its own: the provider reports none, or a local render has not begun."""
+        reports_progress = self.has_progress or (not self.is_remote and self.status == self.Status.RUNNING)
+        return self.is_in_flight and not reports_progress
+
+    @property
+    def elapsed_seconds(self) -> float:
+        """How long the creative has waited: from submitting until now, or until it ended."""
+        return max(0.0, ((self.finished_at or timezone.now()) - self.created_at).total_seconds())
+
+    @property
     def provider_name(self) -> str:
         return self.composition.model_label.split(" · ")[0]
 
@@ -283,9 +428,27 @@ class Job(models.Model):
         reported = (self.provider_cost or {}).get("studio_credits")
         return None if reported is None else int(reported) - self.price_credits
 
-    def queue_position(self) -> int:
-        """How many queued jobs (anyone's) are ahead of this one, plus one."""
-        return Job.objects.filter(status=self.Status.QUEUED, created_at__lt=self.created_at).count() + 1
+    @property
+    def download_name(self) -> str:
+        """A file name a person would keep: "2026-12-01 cat-walks-in-garden seedance-2-fast 5s.mp4"."""
+        words = MARKUP.sub(" ", self.composition.prompt).split()[:6]
+        subject = slugify(" ".join(words))[:60].strip("-") or "video"
+        tier = slugify(self.composition.tier) or "video"
+        seconds = f"{round(self.duration or self.composition.duration)}s"
+        return f"{self.created_at:%Y-%m-%d} {subject} {tier} {seconds}.mp4"
+
+    def delete_with_files(self) -> bool:
+        """Delete a job that has ended, its frozen recipe and its files (after the commit, so a rollback never
+        leaves a row pointing at nothing). A job that still holds credits (in flight, set aside) stays: False.
+        Its ledger entries stay too: they name the job by public id, and the money trail is never deleted."""
+        files = [f for f in (self.video, self.poster, self.last_frame, self.first_frame) if f]
+        with transaction.atomic():
+            deleted, _ = Job.objects.filter(pk=self.pk, status__in=self.ENDED).delete()
+            if not deleted:
+                return False
+            Composition.objects.filter(pk=self.composition_id).delete()
+            transaction.on_commit(lambda: [field_file.delete(save=False) for field_file in files])
+        return True
 
     # --- Transitions: steps a worker takes while it holds the lease ------------------------------------------
 
