@@ -8,7 +8,7 @@ from decimal import ROUND_CEILING
 from django.conf import settings
 
 from seedance_studio.providers import ReportedCost
-from seedance_studio.providers._unified import POINTS_PER_USD
+from seedance_studio.providers.piapi import POINTS_PER_USD  # GoAPI counts the same points (goapi.py)
 from seedance_studio.seedance.pricing import SEEDANCE2_CREDITS, as_pricing_config
 
 UNIT_LABELS = {"PIAPI_POINTS": "PiAPI points", "GOAPI_POINTS": "GoAPI points",

@@ -46,3 +46,16 @@ def set_aside(job: Job, reason="The create was never confirmed: attach the task 
 def age(job: Job, **delta) -> Job:
     Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(**delta))
     return Job.objects.get(pk=job.pk)
+
+
+class FakeBalanceClient:
+    """Stands in for a provider client in the balance report: answers `account_balance()` with `answer`, or
+    raises it when it is an exception (a provider that is down)."""
+
+    def __init__(self, answer):
+        self.answer = answer
+
+    def account_balance(self):
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer

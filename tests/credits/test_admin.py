@@ -17,7 +17,7 @@ from seedance_studio.references.models import Reference
 from seedance_studio.studio.models import CompositionReference, Job
 from seedance_studio.worker import remote
 from tests.conftest import OWNER_CREDITS
-from tests.credits import age, paid_job, set_aside, succeed
+from tests.credits import FakeBalanceClient, age, paid_job, set_aside, succeed
 
 pytestmark = pytest.mark.django_db
 
@@ -355,8 +355,8 @@ def test_the_reconciliation_page_shows_what_is_wrong_and_what_waits(admin_client
     with connection.cursor() as cursor:
         cursor.execute("UPDATE credits_creditaccount SET available = 5 WHERE user_id = %s", [owner.pk])
     settings.PROVIDERS = {"seedance2": make_config("seedance2", "key"), "hiapi": make_config("hiapi", "key")}
-    clients = {"seedance2": _Client(AccountBalance(Decimal(4800), "SEEDANCE2_CREDITS")),
-               "hiapi": _Client(ProviderError("HiAPI could not be reached (the connection failed).",
+    clients = {"seedance2": FakeBalanceClient(AccountBalance(Decimal(4800), "SEEDANCE2_CREDITS")),
+               "hiapi": FakeBalanceClient(ProviderError("HiAPI could not be reached (the connection failed).",
                                               permanent=False))}
     monkeypatch.setattr(remote, "provider_client", clients.get)
 
@@ -366,16 +366,6 @@ def test_the_reconciliation_page_shows_what_is_wrong_and_what_waits(admin_client
     assert f'href="{JOBS}{overdue.pk}/change/"' in text
     assert "<strong>4,800 Seedance2 credits</strong>" in text
     assert "could not be read: HiAPI could not be reached (the connection failed)." in text
-
-
-class _Client:
-    def __init__(self, answer):
-        self.answer = answer
-
-    def account_balance(self):
-        if isinstance(self.answer, Exception):
-            raise self.answer
-        return self.answer
 
 
 def test_the_spend_page_charts_credits_per_day_per_provider_and_per_creative(admin_client, owner, outsider):

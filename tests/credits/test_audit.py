@@ -13,7 +13,7 @@ from seedance_studio.providers import AccountBalance, ProviderError, make_config
 from seedance_studio.studio.models import Job
 from seedance_studio.worker import remote
 from tests.conftest import OWNER_CREDITS
-from tests.credits import age, fail, paid_job, set_aside, succeed
+from tests.credits import FakeBalanceClient, age, fail, paid_job, set_aside, succeed
 
 pytestmark = pytest.mark.django_db
 
@@ -113,21 +113,11 @@ def test_it_compares_quotes_with_the_providers_reported_costs(owner):
     assert totals["goapi"].jobs_in_credits == 0 and totals["goapi"].amounts == {"GOAPI_POINTS": Decimal("0.5")}
 
 
-class _Client:
-    def __init__(self, answer):
-        self.answer = answer
-
-    def account_balance(self):
-        if isinstance(self.answer, Exception):
-            raise self.answer
-        return self.answer
-
-
 def test_it_reads_each_providers_balance_and_says_why_when_it_cannot(settings, monkeypatch):
     settings.PROVIDERS = {p: make_config(p, "key") for p in ("seedance2", "piapi", "hiapi", "evolink")}
-    answers = {"seedance2": _Client(AccountBalance(Decimal(4800), "SEEDANCE2_CREDITS")), "piapi": _Client(None),
-               "hiapi": _Client(ProviderError("HiAPI refused the API key (HTTP 401).", permanent=True)),
-               "evolink": _Client(RuntimeError("boom"))}
+    answers = {"seedance2": FakeBalanceClient(AccountBalance(Decimal(4800), "SEEDANCE2_CREDITS")), "piapi": FakeBalanceClient(None),
+               "hiapi": FakeBalanceClient(ProviderError("HiAPI refused the API key (HTTP 401).", permanent=True)),
+               "evolink": FakeBalanceClient(RuntimeError("boom"))}
     monkeypatch.setattr(remote, "provider_client", answers.get)
 
     balances = {b.provider: b for b in audit.provider_balances()}
