@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "seedance_studio.worker",
     "seedance_studio.credits",
     "seedance_studio.sharing",
+    "seedance_studio.alerts",
 ]
 
 MIDDLEWARE = [
@@ -237,6 +238,32 @@ SEEDANCE_PRICING = _seedance_pricing()
 # Credits granted once to the first admin `make run` creates (ensure_first_admin), so a new studio can try a
 # paid provider at once; 0: no grant.
 STUDIO_FIRST_ADMIN_CREDITS = env_int("STUDIO_FIRST_ADMIN_CREDITS", 1000, minimum=0)
+
+# --- Mail to admins: alerts about stuck jobs (seedance_studio/alerts) go to ADMINS through mail_admins --------
+def _admins() -> list[tuple[str, str]]:
+    from email.utils import getaddresses
+
+    raw = env_str("STUDIO_ADMINS", "Studio admins <admins@localhost>")
+    admins = [(name or address, address) for name, address in getaddresses([raw]) if "@" in address]
+    if raw.strip() and not admins:
+        raise ImproperlyConfigured(f"STUDIO_ADMINS={raw!r} names no e-mail address: use "
+                                   "'Name <name@example.com>, other@example.com'.")
+    return admins
+
+
+ADMINS = _admins()
+# The console backend prints each mail to the terminal that runs the worker (`make run` shows them).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file backend
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+SERVER_EMAIL = env_str("SERVER_EMAIL", "studio@localhost")
+DEFAULT_FROM_EMAIL = SERVER_EMAIL
+EMAIL_SUBJECT_PREFIX = "[Seedance Studio] "
 
 # --- Security ---
 # Sessions live in a signed cookie: no database read per request, which keeps the live check (run on every

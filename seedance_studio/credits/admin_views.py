@@ -1,33 +1,37 @@
 """The two credit reports in the admin: reconciliation (is every credit accounted for?) and spend (where did
 it go?). Thin views: the figures come from `credits.audit` and `credits.spend`.
 
-The studio runs Django's default admin site, so `install()` adds the reports to it: two URLs under
-/admin/credits/ (behind `admin_view`: staff only, everyone else is sent to the admin sign-in) and two rows in
-the Credits section of the admin index and sidebar. Reading them also takes the permission to view the ledger:
-staff who may not see the books do not see these either (403).
+They are installed into Django's default admin site (seedance_studio.admin_reports): two URLs under
+/admin/credits/ and two rows in the Credits section. Reading them also takes the permission to view the
+ledger: staff who may not see the books do not see these either (403).
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from datetime import timedelta
 
+from django.conf import settings
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from seedance_studio import admin_reports
+from seedance_studio.admin_reports import Report
+from seedance_studio.alerts.models import AdminAlert
 from seedance_studio.credits import audit
 from seedance_studio.credits import spend as spending
 from seedance_studio.studio.models import Job
 
 PERMISSION = "credits.view_ledgerentry"
+ALERT_DAYS = 7
 
 
-def can_read_reports(user) -> bool:
-    return user.is_active and user.is_staff and user.has_perm(PERMISSION)
+def recent_alerts() -> list[AdminAlert]:
+    since = timezone.now() - timedelta(days=ALERT_DAYS)
+    return list(AdminAlert.objects.filter(created_at__gte=since).select_related("job")[:audit.LISTED])
 
 
 def _context(site, request, title: str, **values) -> dict:
-    if not can_read_reports(request.user):
-        raise PermissionDenied
-    return {**site.each_context(request), "title": title, "app_label": "credits", **values}
+    return admin_reports.context(site, request, PERMISSION, title, "credits", **values)
 
 
 def _with_actions(jobs: list[Job]) -> list[dict]:
@@ -42,6 +46,7 @@ def reconciliation(request, site):
     waiting = audit.waiting_jobs()
     context = _context(site, request, "Reconciliation", **findings, waiting=waiting,
                        overdue=_with_actions(waiting.overdue), set_aside=_with_actions(waiting.set_aside),
+                       alerts=recent_alerts(), alerts_days=ALERT_DAYS, admins_configured=bool(settings.ADMINS),
                        costs=audit.cost_comparison(), provider_balances=audit.provider_balances(),
                        mismatch_count=sum(len(found) for found in findings.values()))
     return TemplateResponse(request, "admin/credits/reconciliation.html", context)
@@ -54,31 +59,10 @@ def spend(request, site):
     return TemplateResponse(request, "admin/credits/spend.html", context)
 
 
-REPORTS = (("credits_reconciliation", "reconciliation/", "Reconciliation", reconciliation),
-           ("credits_spend", "spend/", "Spend", spend))
+REPORTS = (Report("credits", "credits_reconciliation", "reconciliation/", "Reconciliation", reconciliation, PERMISSION),
+           Report("credits", "credits_spend", "spend/", "Spend", spend, PERMISSION))
 
 
 def install(site) -> None:
-    """Add the reports to `site` (see the module docstring). Called from credits/admin.py; a second call (a
-    reloaded module) changes nothing."""
-    if getattr(site, "credit_reports_installed", False):
-        return
-    site.credit_reports_installed = True  # type: ignore[attr-defined]
-    site_urls, site_app_list = site.get_urls, site.get_app_list
-
-    def get_urls():
-        reports = [path(f"credits/{route}", site.admin_view(view), {"site": site}, name=name)
-                   for name, route, _, view in REPORTS]
-        return reports + site_urls()
-
-    def get_app_list(request, app_label=None):
-        apps = site_app_list(request, app_label)
-        if can_read_reports(request.user):
-            for app in apps:
-                if app["app_label"] == "credits":
-                    app["models"] += [{"name": label, "object_name": name, "admin_url": reverse(f"admin:{name}"),
-                                       "add_url": None, "view_only": True, "perms": {"view": True}}
-                                      for name, _, label, _ in REPORTS]
-        return apps
-
-    site.get_urls, site.get_app_list = get_urls, get_app_list  # type: ignore[method-assign]
+    """Add the reports to `site` (see seedance_studio.admin_reports). Called from credits/admin.py."""
+    admin_reports.install(site, REPORTS)

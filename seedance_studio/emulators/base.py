@@ -26,6 +26,8 @@ MARKERS_HELP = """\
   [[moderation]] or [[moderation=reason]]   the task ends refused by content moderation
   [[fail]] or [[fail=reason]]               the task ends failed
   [[fail-create-500]] (any status)          the create answers that status; nothing is created
+  [[fail-create-503-once]] (any status; once, twice or thrice)   the first creates with this prompt answer
+                                            that status (nothing created), the next one succeeds
   [[timeout-create]]                        the task is created, but the answer is lost (a read timeout)
   [[status-503-twice]] (any status; once, twice or thrice)   the task's next status reads answer that
   [[429-then-ok]]                           the task's next status read answers 429 with Retry-After
@@ -44,11 +46,14 @@ class Scenario:
     create_failures: list[int] = field(default_factory=list)  # the next creates answer these; nothing created
     create_timeouts: int = 0  # the next creates make their task, but the answer is lost
     status_failures: list[int] = field(default_factory=list)  # the next status reads (any task) answer these
-    retry_after: str | None = "1"  # sent with 429 and 503
+    retry_after: str | None = "1"  # sent with 429 and 503 (status reads and creates)
     outcome: str | None = None  # "success", "moderation" or "fail" for new tasks
     reason: str | None = None  # the moderation or failure reason
     result_url: str | None = None  # report this result URL instead of the emulator's own
     callbacks: bool = True
+    # PiAPI/GoAPI: a failed task's `error.message` is only the generic "task failed", the reason (moderation
+    # included) is in `error.raw_message` alone.
+    generic_failure_message: bool = False
 
 
 @dataclass
@@ -130,6 +135,7 @@ class ProviderEmulator:
         self.tasks: dict[str, Task] = {}
         self.requests: list[Request] = []
         self.create_calls = 0
+        self._refused_creates: dict[tuple[str, str], int] = {}  # (prompt, marker) -> times refused so far
         self._lock = threading.RLock()
         self.app = wsgi_app(self.handle, stall_seconds=lambda: self.stall_seconds)
 
@@ -204,10 +210,13 @@ class ProviderEmulator:
         if problem is not None:
             return problem
         markers = dict(MARKER.findall(self.prompt(body) or ""))
-        failure = self._create_failure(markers)
+        failure = self._create_failure(markers, self.prompt(body) or "")
         if failure is not None:
-            return self.error(failure, "Emulated failure: try again later" if failure >= 500 else
-                              "Emulated refusal")
+            response = self.error(failure, "Emulated failure: try again later" if failure >= 500 else
+                                  "Emulated refusal")
+            if failure in (429, 503) and self.scenario.retry_after:
+                response.headers.append(("Retry-After", self.scenario.retry_after))
+            return response
         task = self._new_task(body, markers)
         self.tasks[task.id] = task
         response = self.created(task)
@@ -273,10 +282,14 @@ class ProviderEmulator:
         if task.outputs is None and self.state(task) == "success":
             task.outputs = self.publish_outputs(task)
 
-    def _create_failure(self, markers: dict[str, str]) -> int | None:
+    def _create_failure(self, markers: dict[str, str], prompt: str) -> int | None:
         for name in markers:
             if name.startswith("fail-create-") and name[12:].isdigit():
                 return int(name[12:])
+            found = re.fullmatch(r"fail-create-(\d{3})-(once|twice|thrice)", name)
+            if found and self._refused_creates.get((prompt, name), 0) < _TIMES[found[2]]:
+                self._refused_creates[(prompt, name)] = self._refused_creates.get((prompt, name), 0) + 1
+                return int(found[1])
         if self.scenario.create_failures:
             return self.scenario.create_failures.pop(0)
         return None

@@ -17,7 +17,10 @@ CLASSES: dict[str, type[ProviderEmulator]] = {
 DEFAULT_KEYS = {name: f"{name}-emulator-key" for name in CLASSES}
 # The hosts in-process result links use: the documented ones where the documents show one (img.theapi.app
 # from PiAPI's task examples, static.seedance2-pro.com from 002:171), invented ones otherwise.
-CDN_HOSTS = tuple(dict.fromkeys(urlsplit(cls.cdn_base).hostname for cls in CLASSES.values()))
+# Each provider's own file host, plus one no provider names: results may move to any public host (a CDN the
+# provider switched to), and the studio must keep them there too.
+UNLISTED_CDN_HOST = "media.unlisted-cdn.example"
+CDN_HOSTS = tuple(dict.fromkeys([*(urlsplit(cls.cdn_base).hostname for cls in CLASSES.values()), UNLISTED_CDN_HOST]))
 
 
 class Emulators:

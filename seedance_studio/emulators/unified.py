@@ -12,9 +12,11 @@ seedance-2-fast at 480p = $0.40 freezes 4,000,000).
 What the documents do not show, and the emulator decides: error envelopes are
 `{"code": <status>, "data": null, "message": …}` at that HTTP status; validation messages are the
 emulator's own wording of the documented rules; a moderation failure has error code 10001 and a message
-starting "content violation"; links on img.theapi.app answer 404 once deleted (after one hour); input
-videos are not billed (000:299, 001:276 charge for their seconds, but the emulator never fetches a
-reference, so it does not know them): with input videos the usage is lower than the studio's quote.
+starting "content violation" (with `Scenario.generic_failure_message`, every failure's `message` is just
+"task failed" and the reason is in `raw_message` alone); links on img.theapi.app answer 404 once deleted
+(after one hour); input videos are not billed (000:299, 001:276 charge for their seconds, but the emulator
+never fetches a reference, so it does not know them): with input videos the usage is lower than the
+studio's quote.
 """
 
 from __future__ import annotations
@@ -154,6 +156,8 @@ class UnifiedEmulator(ProviderEmulator):
         elif state == "fail":
             reason = task.reason or "generation failed upstream"
             error = {"code": 10000, "raw_message": reason, "message": f"task failed: {reason}", "detail": None}
+        if state in ("moderation", "fail") and self.scenario.generic_failure_message:
+            error = {**error, "message": "task failed"}
         price = self.price_in_points(task)
         hook_url = task.callback_url or ""
         data = {

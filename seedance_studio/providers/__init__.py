@@ -25,7 +25,8 @@ from .types import AccountBalance, CallbackHint, Output, ProviderConfig, Reporte
 
 WIRES: dict[str, ModuleType] = {w.PROVIDER: w for w in (piapi, goapi, seedance2, hiapi, evolink)}
 
-# Settings reads these; RESULT_HOSTS is a comma-separated list that replaces the default allow-list.
+# Settings reads these; RESULT_HOSTS is an optional comma-separated allow-list that narrows result downloads
+# (by default any public https host: no provider document names its file hosts).
 ENV_VARS = {
     "piapi": {"api_key": "PIAPI_API_KEY", "base_url": "PIAPI_BASE_URL", "webhook_secret": "PIAPI_WEBHOOK_SECRET",
               "allowed_result_hosts": "PIAPI_RESULT_HOSTS"},
@@ -51,9 +52,10 @@ def wire(provider: str) -> ModuleType:
 def make_config(provider: str, api_key: str, *, base_url: str | None = None, webhook_secret: str = "",
                 signing_key: str = "", allowed_result_hosts: tuple[str, ...] | list[str] | None = None,
                 emulated: bool = False) -> ProviderConfig:
-    """A config with the provider's documented base URL and default result hosts filled in."""
+    """A config with the provider's documented base URL filled in. `allowed_result_hosts` narrows where results
+    may be downloaded from; None or empty: any public host (download.py says why that is safe)."""
     module = wire(provider)
-    hosts = module.DEFAULT_RESULT_HOSTS if allowed_result_hosts is None else tuple(allowed_result_hosts)
+    hosts = tuple(allowed_result_hosts or ())
     return ProviderConfig(api_key=api_key, base_url=(base_url or module.DEFAULT_BASE_URL).rstrip("/"),
                           webhook_secret=webhook_secret, signing_key=signing_key, allowed_result_hosts=hosts,
                           emulated=emulated)

@@ -13,6 +13,7 @@ Neither document describes a balance endpoint ("Account Info" is only a navigati
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +24,10 @@ from .errors import CallbackRejected
 from .types import CallbackHint, Output, ProviderConfig, ReportedCost, TaskStatus, WireRequest
 
 _QUEUED = {"pending", "staged", ""}  # "staged": accepted, waiting for a slot (PiAPI's status list)
+# A failure `message` made only of these words says nothing a creative can act on (see failure_reason).
+_GENERIC_WORDS = frozenset({"task", "generation", "video", "request", "job", "the", "has", "was", "is", "failed",
+                            "fail", "failure", "error", "unknown", "internal", "server"})
+_WORDS = re.compile(r"[a-z]+")
 
 # A usage figure is in points: `meta.usage` is `{"type": "point", "frozen": 4000000, "consume": 0}`
 # (000:577-581, 001:487-491). Neither document says what a point is worth; their one example pins it: the
@@ -93,11 +98,26 @@ def _state(display: str, task: dict) -> TaskStatus:
         return TaskStatus("succeeded", progress=1.0, outputs=(Output(url, "video"),))
     if status == "failed":
         error = c.as_dict(task.get("error"))
-        message = c.text(error.get("message"), error.get("raw_message")) or f"{display} reported the task failed " \
-                                                                            f"without a reason."
+        message = failure_reason(error) or f"{display} reported the task failed without a reason."
         moderated = c.looks_like_moderation(error.get("message"), error.get("raw_message"))
         return TaskStatus("failed", error=message, moderation=moderated)
     return TaskStatus("running")  # "processing", or a word added later: keep following it
+
+
+def failure_reason(error: dict) -> str | None:
+    """The words to show for a failed task's `error: {code, raw_message, message, detail}` (000:586-591,
+    001:496-501): `message`, unless it is only a generic "task failed", when `raw_message` carries the reason
+    the creative needs ("content moderation failed")."""
+    message, raw = c.text(error.get("message")), c.text(error.get("raw_message"))
+    if raw and (message is None or _is_generic(message)):
+        return raw
+    return message or raw
+
+
+def _is_generic(message: str) -> bool:
+    """Says that it failed and nothing about why: "task failed", "Generation failed.", "internal error"."""
+    words = _WORDS.findall(message.lower())
+    return bool(words) and set(words) <= _GENERIC_WORDS
 
 
 def parse_callback(display: str, cost_unit: str, headers, raw_body: bytes, config: ProviderConfig) -> CallbackHint:

@@ -11,7 +11,8 @@ from pathlib import Path
 from types import ModuleType
 
 from .download import Downloaded, DownloadPolicy, Resolver, download
-from .http import Http, shared
+from .errors import OutcomeUnknown
+from .http import Http, not_created, redact, shared
 from .types import AccountBalance, CallbackHint, Output, ProviderConfig, TaskStatus
 
 
@@ -37,10 +38,22 @@ class ProviderClient:
 
     def create(self, body: dict, *, callback_url: str | None = None, callback_secret: str | None = None) -> str:
         """Send the core's request body once; the provider's task id. Raises ProviderError (nothing was
-        created) or OutcomeUnknown (look the task up, never resend)."""
+        created) or OutcomeUnknown (look the task up, never resend).
+
+        A status the wire module lists in `CREATE_RETRY_STATUSES` (its document says "not created, try again")
+        is a non-permanent ProviderError, whether it comes as the HTTP status or as the `code` of a JSON
+        envelope answered with HTTP 200 (HiAPI's `{"code": 503, ...}`)."""
+        retry = getattr(self.wire, "CREATE_RETRY_STATUSES", frozenset())
         request = self.wire.build_create(body, self.config, callback_url, callback_secret)
-        answer = self.http.create(request, provider=self.name, error_message=self.wire.error_message)
-        return self.wire.parse_create(answer)
+        answer = self.http.create(request, provider=self.name, error_message=self.wire.error_message,
+                                  retry_statuses=retry)
+        try:
+            return self.wire.parse_create(answer)
+        except OutcomeUnknown as unknown:
+            if unknown.status not in retry:
+                raise
+            text = self.wire.error_message(answer)
+            raise not_created(unknown.status, self.name, redact(text, request.headers) if text else None) from None
 
     def status(self, task_id: str) -> TaskStatus:
         request = self.wire.build_status(task_id, self.config)

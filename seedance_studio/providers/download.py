@@ -1,12 +1,17 @@
 """Keep a provider's result: fetch it into a local file without letting the link point the studio anywhere else.
 
 Every hop (the link, then each redirect, at most `max_redirects`) is checked before a byte is fetched:
-https only (http only with the emulator's explicit flag), host on the provider's allow-list (exact, or a
-subdomain of an entry), and every address the host resolves to public. The connection then goes to the
-very address that was checked (the Host header and TLS SNI/certificate check still use the name), so a DNS
-answer that changes between the check and the connect (rebinding) cannot slip a private address in.
+https only (http only with the emulator's explicit flag), and every address the host resolves to public (no
+private, loopback, link-local, multicast, reserved or IPv6-mapped form of them). The connection then goes to
+the very address that was checked (the Host header and TLS SNI/certificate check still use the name), so a
+DNS answer that changes between the check and the connect (rebinding) cannot slip a private address in.
+
+No provider document names the hosts its results are served from, so the safety rests on those checks, not
+on a guessed host list: by default any public host is fetched. An admin may narrow it with an allow-list
+(`allowed_hosts`, exact or a subdomain of an entry).
 The body is streamed to a temporary file next to the destination, capped in size and time, and moved into
-place only when complete. 403/404/410 from the file host mean the link has expired: permanent.
+place only when complete; what it is (a video) is sniffed by the caller. 403/404/410 from the file host mean
+the link has expired: permanent.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ _CHUNK = 64 * 1024
 
 @dataclass(frozen=True)
 class DownloadPolicy:
-    allowed_hosts: tuple[str, ...]
+    allowed_hosts: tuple[str, ...] = ()  # empty: any public host; otherwise only these (and their subdomains)
     provider: str = "the provider"  # who the messages name: "PiAPI's result link ..."
     max_bytes: int = 512 * 1024 * 1024
     max_seconds: float = 900.0  # the whole download, so a host trickling bytes cannot hold a worker forever
@@ -137,12 +142,11 @@ def check_url(url: str, policy: DownloadPolicy, *, redirected: bool = False) -> 
                                f"fetch it.")
     if not target.host:
         raise UnsafeResultLink(f"{policy.owner_first} result link has no host; refusing to fetch it.")
-    if not host_allowed(target.host, policy.allowed_hosts):
-        listed = ", ".join(policy.allowed_hosts) or "none configured"
+    if policy.allowed_hosts and not host_allowed(target.host, policy.allowed_hosts):
         raise UnsafeResultLink(
-            f"{policy.owner_first} result link {verb} {target.host}, which is not one of {policy.owner} result hosts "
-            f"({listed}); refusing to fetch it. If {policy.provider} really serves results from there, add the "
-            f"host to its allowed result hosts.")
+            f"{policy.owner_first} result link {verb} {target.host}, which is not one of the result hosts an admin "
+            f"allowed for {policy.provider} ({', '.join(policy.allowed_hosts)}); refusing to fetch it. If "
+            f"{policy.provider} really serves results from there, add the host to its *_RESULT_HOSTS setting.")
     return target
 
 

@@ -1,9 +1,10 @@
 """Failures, each saying what the caller may do next.
 
 - `ProviderError.permanent`: True means "do not try this again as it is" (a validation 4xx, a moderation
-  refusal, an expired link); False means "later may work" (429, 5xx, network, provider out of credits).
-- `OutcomeUnknown`: a create that may or may not have made a task (timeout after sending, 5xx). It is NOT a
-  ProviderError on purpose: code that retries non-permanent ProviderErrors must never resend a create.
+  refusal, an expired link); False means "later may work" (429, 5xx, network, provider out of credits, and a
+  create status the provider documents as "not created, try again": HiAPI's 503, the Seedance2 API's 500).
+- `OutcomeUnknown`: a create that may or may not have made a task (timeout after sending, an undocumented 5xx).
+  It is NOT a ProviderError on purpose: code that retries non-permanent ProviderErrors must never resend a create.
 """
 
 from __future__ import annotations

@@ -33,7 +33,6 @@ from .types import CallbackHint, Output, ProviderConfig, ReportedCost, TaskStatu
 PROVIDER = "evolink"
 DISPLAY_NAME = "EvoLink"
 DEFAULT_BASE_URL = "https://api.evolink.ai"
-DEFAULT_RESULT_HOSTS = ("evolink.ai",)
 RESULT_LINK_LIFETIME = timedelta(hours=24)
 # `usage.credits_reserved` counts EvoLink's own credits; no document gives a credit's price (EvoLink's prices
 # are not in 004, seeds/README.md), so the ledger needs a configured rate to compare it with a USD quote.

@@ -15,10 +15,12 @@ from .types import CallbackHint, ProviderConfig, TaskStatus, WireRequest
 PROVIDER = "goapi"
 DISPLAY_NAME = "GoAPI"
 DEFAULT_BASE_URL = "https://api.goapi.ai"
-DEFAULT_RESULT_HOSTS = ("theapi.app",)
 # `data.meta.usage` counts in points (001:487-491); 1 USD = `POINTS_PER_USD` points (see _unified.py).
 COST_UNIT = "GOAPI_POINTS"
 POINTS_PER_USD = _unified.POINTS_PER_USD
+# "Flagged content will be rejected after a short delay. Repeated violations incur progressive credit penalties."
+# (001:344-346). Said in a moderation failure's text and, before a moderated recipe is sent again, in the panel.
+MODERATION_PENALTY = "GoAPI says repeated moderation violations incur progressive credit penalties"
 
 
 def build_create(body: dict, config: ProviderConfig, callback_url: str | None = None,

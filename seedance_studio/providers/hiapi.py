@@ -33,8 +33,10 @@ from .types import OUTPUT_KINDS, CallbackHint, Output, ProviderConfig, TaskStatu
 PROVIDER = "hiapi"
 DISPLAY_NAME = "HiAPI"
 DEFAULT_BASE_URL = "https://api.hiapi.ai"
-DEFAULT_RESULT_HOSTS = ("hiapi.ai",)
 SIGNATURE_TOLERANCE = 300  # seconds
+# Create statuses that mean "nothing was created, try again later": "503 means retry later" (seeds/README.md,
+# the HiAPI facts). Any other 5xx on a create, or no answer at all, may hide a task: reconciled, never resent.
+CREATE_RETRY_STATUSES = frozenset({503})
 
 _STATES = {"queued": "queued", "handling": "running", "archiving": "running", "success": "succeeded",
            "fail": "failed"}
@@ -42,8 +44,12 @@ _STATES = {"queued": "queued", "handling": "running", "archiving": "running", "s
 
 def build_create(body: dict, config: ProviderConfig, callback_url: str | None = None,
                  callback_secret: str | None = None) -> WireRequest:
-    """`callback_secret` is ignored: HiAPI signs with the account's key (`config.signing_key`)."""
+    """`callback_secret` is ignored: HiAPI signs with the account's key (`config.signing_key`). Raises
+    ValueError for a callback URL that is not https: "HTTPS URL that receives terminal task notifications"
+    (003:130-132); the worker then follows the task by polling alone."""
     if callback_url:
+        if not callback_url.lower().startswith("https://"):
+            raise ValueError("HiAPI needs an https:// callback URL (003:132)")
         body = attach_callback(PROVIDER, body, callback_url)
     return WireRequest("POST", config.url("/v1/tasks"), c.bearer(config.api_key), body)
 

@@ -6,7 +6,10 @@
   5xx with capped exponential backoff and jitter, honouring `Retry-After`. `retrying()` gives downloads the
   same treatment.
 - `create()` is sent exactly once. A create whose answer is lost (timeout after sending, 408, 5xx, garbage
-  instead of JSON) raises `OutcomeUnknown`: the caller reconciles, it never resends.
+  instead of JSON) raises `OutcomeUnknown`: the caller reconciles, it never resends. The one exception is a
+  status the provider's own document says means "not created, try again" (each wire module's
+  `CREATE_RETRY_STATUSES`, passed as `retry_statuses`): that is a non-permanent ProviderError, and the caller
+  sends the create again later. It is never repeated here, so the caller's backoff decides when.
 - API keys never reach a log line or an exception message: messages are built from the provider's words,
   with any credential the request carried blanked out.
 """
@@ -18,7 +21,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -100,6 +103,15 @@ def status_error(status: int, provider: str, text: str | None, *, retry_after: f
                          provider_message=text)
 
 
+def not_created(status: int, provider: str, text: str | None, *, retry_after: float | None = None) -> ProviderError:
+    """A create answered with a status the provider documents as "try again later": nothing was made there, so
+    the create may be sent again (later, by the caller; `retryable` stays False so no inline loop resends it)."""
+    said = f": {text}" if text else ""
+    return ProviderError(f"{provider} answered HTTP {status}{said}, which its documentation says means \"try again "
+                         f"later\": nothing was created, so the studio sends it again.", permanent=False,
+                         status=status, retry_after=retry_after, retryable=False, provider_message=text)
+
+
 class Http:
     def __init__(self, *, transport: httpx.BaseTransport | None = None, client: httpx.Client | None = None,
                  timeout: httpx.Timeout = DEFAULT_TIMEOUT, retry: RetryPolicy = RetryPolicy(),
@@ -117,8 +129,12 @@ class Http:
         self.client.close()
 
     def create(self, request: WireRequest, *, provider: str = "The provider",
-               error_message: ErrorMessage | None = None) -> Any:
-        """Send a create once. Returns the answer's JSON; raises ProviderError or OutcomeUnknown."""
+               error_message: ErrorMessage | None = None, retry_statuses: Collection[int] = ()) -> Any:
+        """Send a create once. Returns the answer's JSON; raises ProviderError or OutcomeUnknown.
+
+        `retry_statuses`: the statuses the provider documents as "nothing was created, try again later" (HiAPI's
+        503, the Seedance2 API's 500); they raise a non-permanent ProviderError (`not_created`) instead of
+        OutcomeUnknown. A timeout and any undocumented 5xx stay OutcomeUnknown."""
         try:
             response = self._send(request, provider)
         except _MISCONFIGURED:
@@ -130,6 +146,10 @@ class Http:
             raise OutcomeUnknown(f"{provider} did not answer the create request ({_describe(exc)}): the task "
                                  f"may or may not exist there, so it is looked up instead of sent again.") from None
         status = response.status_code
+        if status in retry_statuses:
+            text = _provider_text(response, error_message)
+            raise not_created(status, provider, redact(text, request.headers) if text else None,
+                              retry_after=parse_retry_after(response.headers.get("retry-after"), self.clock()))
         if status == 408 or status >= 500:
             raise OutcomeUnknown(f"{provider} answered HTTP {status} to the create request: the task may or may "
                                  f"not exist there, so it is looked up instead of sent again.", status=status)

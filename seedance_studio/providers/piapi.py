@@ -14,7 +14,6 @@ from .types import CallbackHint, ProviderConfig, TaskStatus, WireRequest
 PROVIDER = "piapi"
 DISPLAY_NAME = "PiAPI"
 DEFAULT_BASE_URL = "https://api.piapi.ai"
-DEFAULT_RESULT_HOSTS = ("theapi.app",)
 # `data.meta.usage` counts in points (000:577-581); 1 USD = `POINTS_PER_USD` points (see _unified.py).
 COST_UNIT = "PIAPI_POINTS"
 POINTS_PER_USD = _unified.POINTS_PER_USD

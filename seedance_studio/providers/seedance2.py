@@ -34,11 +34,14 @@ from .types import AccountBalance, CallbackHint, Output, ProviderConfig, Reporte
 PROVIDER = "seedance2"
 DISPLAY_NAME = "Seedance2 API"
 DEFAULT_BASE_URL = "https://seedance2-ai.ai"
-DEFAULT_RESULT_HOSTS = ("seedance2-pro.com", "seedance2-ai.ai")
 # `creditsUsed` and the balance count the API's own credits: "API usage consumes the same credits as the web
 # interface" (002:153), 40 per output second for seedance2 (002:156). The studio quotes this provider in the
 # same unit (seedance.pricing), so the unit's code is shared and a report compares with a quote as it is.
 COST_UNIT = SEEDANCE2_CREDITS
+
+# Create statuses that mean "nothing was created, try again": 500, "Internal server error | Retry after a few
+# seconds" (002:225). Any other 5xx on a create, or no answer at all, may hide a task: reconciled, never resent.
+CREATE_RETRY_STATUSES = frozenset({500})
 
 _STATES = {"PENDING": "queued", "PROCESSING": "running", "COMPLETED": "succeeded", "FAILED": "failed"}
 

@@ -7,7 +7,9 @@
     result.mode, result.findings, result.quote.summary, result.request_body, result.is_valid
 """
 
-from .composition import AUTO, MODE_LABELS, Composition, Kind, LabeledReference, Mode, Reference, label_references
+from .composition import (
+    AUTO, MODE_LABELS, Composition, Frame, Kind, LabeledReference, Mode, Reference, frame_images, label_references,
+)
 from .engine import Evaluation, attach_callback, evaluate
 from .findings import Finding, Severity
 from .mentions import Mention, MentionStyle, parse_mentions, renumber_mentions, resolve_mentions, write_mentions
@@ -15,8 +17,8 @@ from .pricing import DEFAULT_PRICING, PriceLine, PriceQuote, PricingConfig
 from .registry import ProviderInfo, TierInfo, get_provider, providers
 
 __all__ = [
-    "AUTO", "DEFAULT_PRICING", "MODE_LABELS", "Composition", "Evaluation", "Finding", "Kind", "LabeledReference",
-    "Mention", "MentionStyle", "Mode", "PriceLine", "PriceQuote", "PricingConfig", "ProviderInfo", "Reference",
-    "Severity", "TierInfo", "attach_callback", "evaluate", "get_provider", "label_references", "parse_mentions",
-    "providers", "renumber_mentions", "resolve_mentions", "write_mentions",
+    "AUTO", "DEFAULT_PRICING", "MODE_LABELS", "Composition", "Evaluation", "Finding", "Frame", "Kind",
+    "LabeledReference", "Mention", "MentionStyle", "Mode", "PriceLine", "PriceQuote", "PricingConfig", "ProviderInfo",
+    "Reference", "Severity", "TierInfo", "attach_callback", "evaluate", "frame_images", "get_provider",
+    "label_references", "parse_mentions", "providers", "renumber_mentions", "resolve_mentions", "write_mentions",
 ]

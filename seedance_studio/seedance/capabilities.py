@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .composition import Composition, Kind, LabeledReference, Mode
+from .composition import Composition, Frame, Kind, LabeledReference, Mode, frame_images
 from .findings import Finding
 from .mentions import MentionStyle
 from .output_sizes import ASPECT_RATIOS
@@ -25,6 +25,10 @@ ALL_MODES = (Mode.TEXT_TO_VIDEO, Mode.FIRST_LAST_FRAMES, Mode.OMNI_REFERENCE)
 IMAGE_FORMATS = ("jpeg", "png", "webp", "bmp")  # 000:327 / 001:299 ("jpg, jpeg, png, webp, bmp")
 VIDEO_FORMATS = ("mp4", "mov")  # 000:333, 001:305
 AUDIO_FORMATS = ("mp3", "wav")  # 000:334, 001:306
+
+# A document's "MB" could be 10^6 or 2^20 bytes; none says which. Limits are read the larger way, so a file
+# the provider may take is never refused by the studio (EvoLink's "30MB", 004:31, is 31,457,280 bytes).
+MEGABYTE = 2**20
 
 
 @dataclass(frozen=True)
@@ -62,10 +66,17 @@ class Tier:
     aspect_ratios: tuple[str, ...] = ASPECT_RATIOS
     auto_aspect_modes: tuple[Mode, ...] = ()  # modes where "auto" (auto / adaptive) is accepted
     max_references: int | None = None  # all kinds together, omni_reference
+    # Where a document sets a limit in one mode's section only: {mode: {kind: limits}} replaces `media[kind]`
+    # in that mode (Seedance2's 400 px rule is a Multi-Reference constraint, 002:134-138).
+    media_by_mode: Mapping[Mode, Mapping[Kind, MediaLimits]] = field(default_factory=dict)
     asset_urls: frozenset[tuple[Mode, Kind]] = frozenset()  # where asset:// references are accepted
     durations: tuple[int, ...] = DURATIONS
     description: str = ""
     source: Mapping[str, str] = field(default_factory=dict)
+
+    def limits(self, kind: Kind, mode: Mode) -> MediaLimits | None:
+        """What this tier accepts for `kind` in `mode`; None when it never takes that kind."""
+        return self.media_by_mode.get(mode, {}).get(kind) or self.media.get(kind)
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,10 @@ class Context:
         return [r.reference.url for r in self.of_kind(kind)]
 
     @property
+    def frames(self) -> dict[Frame, LabeledReference]:
+        return frame_images(self.mode, self.references)
+
+    @property
     def input_video_seconds(self) -> Decimal:
         return sum((r.reference.seconds or Decimal(0) for r in self.of_kind(Kind.VIDEO)), Decimal(0))
 
@@ -132,6 +147,12 @@ class ProviderSpec:
     supports_seed: bool = False
     seed_range: tuple[int, int] | None = None
     supports_audio_switch: bool = False
+    # The document refuses audio references without an image or video (cite it as "audio_only"); where it
+    # says nothing the studio only warns, since the provider may take them.
+    refuses_audio_only: bool = False
+    # The request names its frames (HiAPI's optional first_frame_url / last_frame_url, 003:83-93) instead of
+    # reading them from the order of the images: a last frame may come alone, and frames beside reference images.
+    named_frames: bool = False
     is_remote: bool = True
     source: Mapping[str, str] = field(default_factory=dict)  # rule name -> "000:303"
 

@@ -1,8 +1,8 @@
 """What the creative composed, as plain frozen values: the input of `evaluate()`.
 
-Nothing here knows a provider. The only derived fact is each reference's mention label: numbering is per
-kind and follows the order of the references, so "@image1" is the first image, "@video1" the first video,
-whatever comes between them (000:393-395, 001:358-360).
+Nothing here knows a provider. The derived facts are each reference's mention label (numbering is per kind
+and follows the order of the references, so "@image1" is the first image, "@video1" the first video,
+whatever comes between them, 000:393-395, 001:358-360) and which images are the first and last frames.
 """
 
 from __future__ import annotations
@@ -27,6 +27,15 @@ class Mode(StrEnum):
     TEXT_TO_VIDEO = "text_to_video"
     FIRST_LAST_FRAMES = "first_last_frames"
     OMNI_REFERENCE = "omni_reference"
+
+
+class Frame(StrEnum):
+    """The frame an image is pinned to. Unpinned images are frames by position in first/last frames and
+    references in omni reference; a pin is how a creative asks for a last frame alone, or for frames beside
+    reference images (HiAPI's `first_frame_url` / `last_frame_url` next to `reference_image_urls`, 003:83-93)."""
+
+    FIRST = "first"
+    LAST = "last"
 
 
 PLURAL = {Kind.IMAGE: "images", Kind.VIDEO: "videos", Kind.AUDIO: "audio files"}
@@ -87,10 +96,12 @@ class Reference:
     size_bytes: int | None = None
     has_audio: bool | None = None
     name: str = ""
+    frame: Frame | None = None  # "first" / "last": pinned to that frame; None: placed by the mode
 
     def __post_init__(self):
         object.__setattr__(self, "kind", Kind(self.kind))
         object.__setattr__(self, "id", str(self.id))
+        object.__setattr__(self, "frame", Frame(self.frame) if self.frame else None)
 
     @property
     def formats(self) -> frozenset[str]:
@@ -165,3 +176,26 @@ def label_references(references: Sequence[Reference]) -> tuple[LabeledReference,
         counters[reference.kind] += 1
         labeled.append(LabeledReference(reference, counters[reference.kind]))
     return tuple(labeled)
+
+
+def frame_images(mode: Mode, references: Sequence[LabeledReference]) -> dict[Frame, LabeledReference]:
+    """Which image is the first frame and which the last, as the request will use them.
+
+    In first/last frames a pinned image takes its frame and the unpinned ones fill the free frames in order,
+    first then last (the first image is the first frame, 000:323, 002:99, 004:27-28). In omni reference only
+    pinned images are frames. Images are only looked at: a pinned video or audio is refused by the rules.
+    When two images are pinned to one frame the first of them is taken (the rules refuse that too).
+    """
+    if mode is Mode.TEXT_TO_VIDEO:
+        return {}
+    images = [r for r in references if r.kind is Kind.IMAGE]
+    frames: dict[Frame, LabeledReference] = {}
+    for ref in images:
+        if ref.reference.frame is not None:
+            frames.setdefault(ref.reference.frame, ref)
+    if mode is Mode.FIRST_LAST_FRAMES:
+        free = [r for r in images if r.reference.frame is None]
+        for frame in Frame:
+            if frame not in frames and free:
+                frames[frame] = free.pop(0)
+    return {frame: frames[frame] for frame in Frame if frame in frames}

@@ -92,6 +92,7 @@ def evaluate(composition: Composition, pricing_config: PricingConfig | Mapping[s
     found, aspect_ratio = rules.check_aspect_ratio(composition, spec, tier, mode)
     findings += found
     findings += rules.check_references(spec, tier, mode, inferred, references)
+    findings += rules.check_frames(spec, mode, references)
     findings += media.check_media(spec, tier, mode, references)
     if spec.is_remote:
         findings += rules.check_urls(spec, tier, mode, references)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from .capabilities import MediaLimits, ProviderSpec, Tier
-from .composition import PLURAL, LabeledReference, Mode
+from .capabilities import MEGABYTE, MediaLimits, ProviderSpec, Tier
+from .composition import MODE_LABELS, PLURAL, Kind, LabeledReference, Mode
 from .findings import Finding, error, warning
 from .pricing import format_seconds
 from .rules import join_words, kinds_allowed
@@ -19,15 +19,16 @@ from .rules import join_words, kinds_allowed
 
 def check_media(spec: ProviderSpec, tier: Tier, mode: Mode,
                 references: Sequence[LabeledReference]) -> list[Finding]:
-    """Each reference against its kind's limits, then the totals per kind."""
+    """Each reference against its kind's limits in this mode, then the totals per kind."""
     findings: list[Finding] = []
     allowed = kinds_allowed(mode)
     for ref in references:
-        limits = tier.media.get(ref.kind)
+        limits = tier.limits(ref.kind, mode)
         if limits is None or ref.kind not in allowed:
             continue  # already reported by check_references
-        findings += _check_one(spec, limits, ref)
-    for kind, limits in tier.media.items():
+        findings += _check_one(spec, limits, ref, _modes_listing_formats(tier, ref.kind))
+    for kind in tier.media:
+        limits = tier.limits(kind, mode)
         if limits.max_total_seconds is None or kind not in allowed:
             continue
         clips = [r.reference.seconds or Decimal(0) for r in references if r.kind is kind]
@@ -43,7 +44,12 @@ def check_media(spec: ProviderSpec, tier: Tier, mode: Mode,
     return findings
 
 
-def _check_one(spec: ProviderSpec, limits: MediaLimits, ref: LabeledReference) -> list[Finding]:
+def _modes_listing_formats(tier: Tier, kind: Kind) -> list[Mode]:
+    return [m for m in tier.modes if kind in kinds_allowed(m) and tier.limits(kind, m).formats_documented]
+
+
+def _check_one(spec: ProviderSpec, limits: MediaLimits, ref: LabeledReference,
+               listed_in: Sequence[Mode] = ()) -> list[Finding]:
     findings: list[Finding] = []
     missing: list[str] = []
     r = ref.reference
@@ -71,6 +77,14 @@ def _check_one(spec: ProviderSpec, limits: MediaLimits, ref: LabeledReference) -
                 "reference.format_undocumented",
                 f"{ref.label} is {shown}, which the preview can show but the providers' documents do not list "
                 f"(they name {listed}): convert it before submitting.", ref=ref))
+        elif listed_in:
+            # PiAPI and GoAPI list image formats under first_last_frames only (000:327, 001:299): elsewhere the
+            # list is a good guess, not a rule, so it may not stop the creative.
+            where = join_words([MODE_LABELS[m].lower() for m in listed_in])
+            findings.append(warning(
+                "reference.format_undocumented",
+                f"{ref.label} is {shown}; {name} lists {ref.kind.value} formats ({listed}) for {where} only, so "
+                f"it may or may not take it here: convert it to be safe.", ref=ref, source=src.get("formats", "")))
         else:
             findings.append(warning(
                 "reference.format_undocumented",
@@ -166,8 +180,8 @@ def _check_size(name: str, limits: MediaLimits, ref: LabeledReference, width: in
 
 
 def _megabytes(size: int) -> str:
-    # Decimal megabytes, as the limits are read (providers/evolink.py).
-    return f"{(Decimal(size) / 1_000_000).quantize(Decimal('0.1')).normalize():f} MB"
+    # In the unit the limits are read in (capabilities.MEGABYTE), so a limit shows as the document's number.
+    return f"{(Decimal(size) / MEGABYTE).quantize(Decimal('0.1')).normalize():f} MB"
 
 
 def _shown_format(ref: LabeledReference) -> str:

@@ -63,6 +63,7 @@ class ProviderInfo:
     deprecated_tiers: Mapping[str, str]  # old name -> successor; accepted, not offered
     mode_names: Mapping[str, str]  # the provider's own word for each studio mode
     extras: tuple[ExtraInfo, ...]
+    named_frames: bool = False  # an image may be pinned to the first or last frame (ProviderSpec.named_frames)
 
     def tier(self, tier_id: str) -> TierInfo:
         tier_id = self.deprecated_tiers.get(tier_id, tier_id)
@@ -111,6 +112,7 @@ def _provider_info(spec: ProviderSpec) -> ProviderInfo:
                       tuple(m.value for m in Mode if m in e.modes) if e.modes is not None else None, e.help)
             for e in spec.extras
         ),
+        named_frames=spec.named_frames,
     )
 
 

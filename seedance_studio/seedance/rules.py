@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from .capabilities import ALL_MODES, ExtraSpec, ProviderSpec, Tier
-from .composition import AUTO, MODE_LABELS, PLURAL, Composition, Kind, LabeledReference, Mode
+from .composition import AUTO, MODE_LABELS, PLURAL, Composition, Frame, Kind, LabeledReference, Mode, frame_images
 from .findings import Finding, error, warning
 from .pricing import format_seconds
 
@@ -152,7 +152,8 @@ def _check_omni_counts(spec: ProviderSpec, tier: Tier, references: Sequence[Labe
             f"{spec.display_name} takes at most {tier.max_references} references in all and there are "
             f"{len(references)}: remove {len(references) - tier.max_references}.",
             field="references", source=spec.cite("omni_count")))
-    for kind, limits in tier.media.items():
+    for kind in tier.media:
+        limits = tier.limits(kind, Mode.OMNI_REFERENCE)
         count = sum(1 for r in references if r.kind is kind)
         if limits.max_count is not None and count > limits.max_count:
             findings.append(error(
@@ -161,23 +162,84 @@ def _check_omni_counts(spec: ProviderSpec, tier: Tier, references: Sequence[Labe
                 f"{count}: remove {count - limits.max_count}.",
                 field="references", source=limits.source.get("count", "")))
     if all(r.kind is Kind.AUDIO for r in references):
+        findings.append(_audio_only(spec))
+    return findings
+
+
+def _audio_only(spec: ProviderSpec) -> Finding:
+    if spec.refuses_audio_only:
+        return error("references.audio_only",
+                     f"Audio needs a picture: add at least one image or video reference ({spec.display_name} "
+                     f"rejects audio-only requests).", field="references", source=spec.cite("audio_only"))
+    # PiAPI, GoAPI and EvoLink refuse audio alone (000:337, 001:309, 004:37); a document that is silent may
+    # take it, so the creative is told rather than stopped.
+    return warning("references.audio_only",
+                   f"Audio without a picture: {spec.display_name}'s document does not say whether it takes "
+                   f"audio-only requests, and other Seedance services reject them: add an image or video "
+                   f"reference to be safe.", field="references")
+
+
+def check_frames(spec: ProviderSpec, mode: Mode, references: Sequence[LabeledReference]) -> list[Finding]:
+    """Images pinned to the first or last frame (composition.Frame): only where the request can say so."""
+    findings: list[Finding] = []
+    pinned = [r for r in references if r.reference.frame is not None]
+    for ref in pinned:
+        if ref.kind is not Kind.IMAGE:
+            findings.append(error(
+                "reference.frame_not_image",
+                f"{ref.label} is set as the {ref.reference.frame} frame, but only an image can be a frame: clear "
+                f"its frame setting, or use an image.", ref=ref))
+    for frame in Frame:
+        same = [r for r in pinned if r.kind is Kind.IMAGE and r.reference.frame is frame]
+        if len(same) > 1:
+            findings.append(error(
+                "frames.duplicate",
+                f"{join_words([r.label for r in same], 'and')} are {'both' if len(same) == 2 else 'all'} set as "
+                f"the {frame} frame, but a video has only one: keep one there and clear the frame setting of the "
+                f"others.", field="references"))
+    if spec.named_frames or mode is Mode.TEXT_TO_VIDEO:
+        return findings  # named fields say everything; text to video already refuses every reference
+    frames = frame_images(mode, references)
+    name = spec.display_name
+    if mode is Mode.OMNI_REFERENCE:
+        for ref in frames.values():
+            findings.append(error(
+                "frames.beside_references",
+                f"{ref.label} is set as the {ref.reference.frame} frame, but {name} takes frames only in first/last "
+                f"frames, without other references: clear its frame setting to use it as a reference, or choose "
+                f"HiAPI, which takes frames beside references.", ref=ref, source=spec.cite("frames")))
+        return findings
+    first, last = frames.get(Frame.FIRST), frames.get(Frame.LAST)
+    if last is not None and first is None:
         findings.append(error(
-            "references.audio_only",
-            "Audio needs a picture: add at least one image or video reference (Seedance rejects audio-only "
-            "requests).", field="references", source=spec.cite("audio_only")))
+            "frames.last_alone",
+            f"{last.label} is set as the last frame with no first frame, and {name} cannot send a last frame "
+            f"alone: add a first frame before it, clear its frame setting to start the video from it, or choose "
+            f"HiAPI.",
+            ref=last, source=spec.cite("frames")))
+    elif first is not None and last is not None and references.index(first) > references.index(last):
+        # The images go out in their order (first, then last) and mentions count in that order too.
+        findings.append(error(
+            "frames.out_of_order",
+            f"{first.label} is the first frame but comes after {last.label}, the last frame, and {name} reads "
+            f"the frames in order: move {first.label} before {last.label}.", ref=first,
+            source=spec.cite("frames")))
     return findings
 
 
 def check_urls(spec: ProviderSpec, tier: Tier, mode: Mode, references: Sequence[LabeledReference]) -> list[Finding]:
     findings = []
+    # A frame beside references goes in the frame fields, which take what first/last frames takes (003:85-89).
+    frames = set(frame_images(mode, references).values())
     for ref in references:
         url = ref.reference.url.strip()
         if not url:
             continue  # URLs are assigned at submit time; the submit path checks they are public (issue 4)
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        use = Mode.FIRST_LAST_FRAMES if ref in frames else mode
         if scheme == "asset":
-            if (mode, ref.kind) not in tier.asset_urls:
-                where = [t.display_name for t in spec.tiers if (mode, ref.kind) in t.asset_urls]
+            if (use, ref.kind) not in tier.asset_urls:
+                where = [t.display_name for t in spec.tiers if (use, ref.kind) in t.asset_urls]
                 fix = f"choose {join_words(where)}, or use the uploaded file" if where else "use the uploaded file"
                 findings.append(error(
                     "reference.asset_not_allowed",

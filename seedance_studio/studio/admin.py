@@ -20,9 +20,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from seedance_studio import admin_reports
 from seedance_studio.credits.audit import as_decimal, provider_name, signed
 from seedance_studio.seedance import registry
+from seedance_studio.studio import admin_views
 from seedance_studio.studio.models import Job
+
+admin_reports.install(admin.site, admin_views.REPORTS)
 
 C = Job.Credits
 NONE = "—"

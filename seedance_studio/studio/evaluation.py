@@ -20,6 +20,8 @@ COMPOSITION_FIELDS = RECIPE_FIELDS
 
 
 def core_reference(reference: Reference) -> seedance.Reference:
+    """The core's view of a reference as a composition uses it: `frame` is the pin that
+    `Composition.ordered_references()` and `draft_references()` put on each (absent on a bare file: no pin)."""
     return seedance.Reference(
         id=str(reference.public_id),
         kind=reference.kind,
@@ -32,6 +34,7 @@ def core_reference(reference: Reference) -> seedance.Reference:
         size_bytes=reference.size_bytes,
         has_audio=reference.has_audio if reference.kind == "video" else None,
         name=reference.original_name,
+        frame=getattr(reference, "frame", "") or None,
     )
 
 

@@ -5,7 +5,8 @@ from django import forms
 
 from seedance_studio import seedance
 from seedance_studio.studio.evaluation import COMPOSITION_FIELDS, model_choices
-from seedance_studio.studio.models import Composition
+from seedance_studio.references.models import Reference
+from seedance_studio.studio.models import FRAME_CHOICES, Composition
 
 PROMPT_MAX_CHARS = 20000
 _MODEL_FIELDS = forms.fields_for_model(
@@ -61,6 +62,18 @@ class ComposeForm(forms.Form):
         except KeyError:
             return "Provider"
 
+    @property
+    def named_frames(self) -> bool:
+        """Whether the selected provider's request names its frames, so a chip may pin an image to one."""
+        try:
+            return seedance.get_provider(self.provider_id).named_frames
+        except KeyError:
+            return False
+
+    @property
+    def frame_choices(self):
+        return FrameForm.base_fields["frame"].choices
+
     def provider_extras(self):
         try:
             return seedance.get_provider(self.provider_id).extras
@@ -84,6 +97,29 @@ class ComposeForm(forms.Form):
         fields = {name: data.get(name) for name in _MODEL_FIELDS}
         fields.update(provider=provider, tier=tier, extras=extras, prompt=data.get("prompt") or "")
         return {name: fields[name] for name in COMPOSITION_FIELDS}
+
+
+class FrameForm(forms.Form):
+    """A reference chip's "Use as" control: an image as a reference, or pinned to the first or last frame."""
+
+    frame = forms.ChoiceField(choices=[("", "Reference"), *FRAME_CHOICES], required=False, label="Use as",
+                              error_messages={"invalid_choice": "“%(value)s” is not a frame: choose Reference, "
+                                                                "First frame or Last frame."})
+
+    def __init__(self, data=None, *, reference: Reference):
+        super().__init__(data)
+        self.reference = reference
+
+    def clean_frame(self) -> str:
+        frame = self.cleaned_data["frame"]
+        if frame and self.reference.kind != Reference.Kind.IMAGE:
+            raise forms.ValidationError(
+                f"{self.reference.original_name} is not an image, and only an image can be the first or last frame: "
+                f"pin an image instead.")
+        return frame
+
+    def problems(self) -> list[str]:
+        return [message for errors in self.errors.values() for message in errors]
 
 
 def _extra_field(extra) -> forms.Field:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from seedance_studio import seedance
 from seedance_studio.credits.balance import Balance
 from seedance_studio.seedance import Finding, Severity
@@ -16,8 +18,10 @@ SLOTS = ("model", "mode", "prompt", "duration", "aspect_ratio", "resolution", "g
 
 
 def panel_context(evaluation: seedance.Evaluation | None, references, unavailable: str | None, *,
-                  balance: Balance, form_errors=None) -> dict:
-    findings = list(evaluation.findings) if evaluation is not None else []
+                  balance: Balance, form_errors=None, history: Iterable[Finding] = ()) -> dict:
+    """`history`: the studio's own findings from the creative's past jobs (studio.moderation), shown beside the
+    core's."""
+    findings = [*evaluation.findings, *history] if evaluation is not None else []
     for field, errors in (form_errors or {}).items():
         findings.extend(Finding(Severity.ERROR, f"form.{field}", message, field=field) for message in errors)
     slots: dict[str, list[Finding]] = {slot: [] for slot in SLOTS}

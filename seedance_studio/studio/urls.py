@@ -7,6 +7,7 @@ urlpatterns = [
     path("compose/references/", views.upload_references, name="upload_references"),
     path("compose/references/<uuid:public_id>/remove/", views.remove_reference, name="remove_reference"),
     path("compose/references/<uuid:public_id>/move/<str:direction>/", views.move_reference, name="move_reference"),
+    path("compose/references/<uuid:public_id>/frame/", views.pin_reference, name="pin_reference"),
     path("compose/check/", views.check, name="check"),
     path("compose/submit/", views.submit, name="submit"),
     path("gallery/", job_views.gallery, name="gallery"),

@@ -13,10 +13,11 @@ from seedance_studio.htmx import HtmxHttpRequest
 from seedance_studio.references.ingest import UploadRefused, ingest_upload
 from seedance_studio.references.models import Reference
 from seedance_studio.studio.availability import submission_blocker
-from seedance_studio.studio.evaluation import evaluate_composition, evaluate_fields
-from seedance_studio.studio.forms import ComposeForm
+from seedance_studio.studio.evaluation import core_reference, evaluate_composition, evaluate_fields
+from seedance_studio.studio.forms import ComposeForm, FrameForm
 from seedance_studio.studio.job_views import gallery_jobs
 from seedance_studio.studio.models import Composition
+from seedance_studio.studio.moderation import repeat_moderation_findings
 from seedance_studio.studio.panel import panel_context
 from seedance_studio.studio.submission import SubmissionRefused, submit_draft
 
@@ -35,7 +36,8 @@ def _page_context(request: HtmxHttpRequest, draft: Composition, form: ComposeFor
         "jobs": gallery_jobs(request.user),
         **panel_context(evaluation, references, submission_blocker(draft.provider),
                         balance=balance or balance_of(request.user),
-                        form_errors=form.errors if form.is_bound else None),
+                        form_errors=form.errors if form.is_bound else None,
+                        history=repeat_moderation_findings(request.user, draft.recipe(), references)),
         **extra,
     }
 
@@ -58,10 +60,11 @@ def check(request: HtmxHttpRequest):
         evaluation = evaluate_fields(fields, references)
         Composition.objects.filter(owner=request.user, is_draft=True).update(**fields)
         unavailable = submission_blocker(fields["provider"])
+        history = repeat_moderation_findings(request.user, fields, references)
     else:
-        evaluation, unavailable = None, None
+        evaluation, unavailable, history = None, None, []
     context = panel_context(evaluation, references, unavailable, balance=balance_of(request.user),
-                            form_errors=form.errors)
+                            form_errors=form.errors, history=history)
     # A new provider brings its own options: send them along (only then, so typing in one is never interrupted).
     provider_changed = request.POST.get("options_for") != form.provider_id
     return render(request, "studio/compose.html#live-panel",
@@ -87,13 +90,15 @@ def upload_references(request: HtmxHttpRequest):
     return _references_response(request, draft, refusals=refusals)
 
 
-def _references_response(request: HtmxHttpRequest, draft: Composition, *, refusals=(),
+def _references_response(request: HtmxHttpRequest, draft: Composition, *, refusals=(), notices=(),
                          prompt_changed=False):
     if not request.htmx:
         for text in refusals:
             messages.error(request, text)
+        for text in notices:
+            messages.info(request, text)
         return redirect("compose")
-    context = _page_context(request, draft, refusals=refusals, prompt_changed=prompt_changed)
+    context = _page_context(request, draft, refusals=refusals, notices=notices, prompt_changed=prompt_changed)
     response = render(request, "studio/compose.html#references", context)
     # The live panel re-checks the composition with its new references.
     return trigger_client_event(response, "references-changed", after="settle")
@@ -120,6 +125,26 @@ def move_reference(request: HtmxHttpRequest, public_id, direction: str):
     draft, reference = _draft_and_reference(request, public_id)
     changed = _keeping_mentions(draft, lambda: draft.move(reference, -1 if direction == "earlier" else 1))
     return _references_response(request, draft, prompt_changed=changed)
+
+
+@login_required
+@require_POST
+def pin_reference(request: HtmxHttpRequest, public_id):
+    """A chip's "Use as" control: pin the image to the first or last frame, or make it a reference again."""
+    draft, reference = _draft_and_reference(request, public_id)
+    form = FrameForm(request.POST, reference=reference)
+    if not form.is_valid():
+        return _references_response(request, draft, refusals=form.problems())
+    frame = form.cleaned_data["frame"]
+    displaced = draft.pin(reference, frame)
+    notices = []
+    if displaced is not None:
+        labels = {labeled.id: labeled.label for labeled in seedance.label_references(
+            tuple(core_reference(r) for r in draft.ordered_references()))}
+        notices.append(f"{labels.get(str(displaced.public_id), displaced.original_name)} is no longer pinned: "
+                       f"{labels.get(str(reference.public_id), reference.original_name)} is the {frame} frame now "
+                       f"(a video has one).")
+    return _references_response(request, draft, notices=notices)
 
 
 def _keeping_mentions(draft: Composition, change) -> bool:

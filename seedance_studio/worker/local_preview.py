@@ -31,9 +31,15 @@ def preview_request(job: Job) -> PreviewRequest:
         references=tuple(
             PreviewReference(kind=reference.kind, path=Path(reference.file.path), duration=reference.duration,
                              has_audio=reference.has_audio)
-            for reference in composition.ordered_references()
+            for reference in sorted(composition.ordered_references(), key=_frame_order)
         ),
     )
+
+
+def _frame_order(reference) -> int:
+    """The preview plays its pictures in order: an image pinned to the first frame opens it, one pinned to the
+    last frame ends it, the rest keep the creative's order between them (sorted() is stable)."""
+    return {"first": 0, "last": 2}.get(getattr(reference, "frame", ""), 1)
 
 
 def run_local_preview(job: Job, worker: str) -> None:

@@ -25,6 +25,8 @@ from django.core.files import File
 from django.urls import reverse
 from django.utils import timezone
 
+from seedance_studio.alerts.models import AdminAlert
+from seedance_studio.alerts.notify import alert_admins
 from seedance_studio.credits.provider_cost import provider_cost_json
 from seedance_studio.mediatools.ffmpeg import FfmpegError
 from seedance_studio.mediatools.frames import extract_last_frame, extract_poster
@@ -78,9 +80,13 @@ def step_crashed(job: Job, worker: str) -> None:
                                          "retried automatically.")
         return
     delay = min(3600.0, max(60.0, (job.poll_interval or 0) * 2))
-    job.park(worker, run_after=_now() + timedelta(seconds=delay), poll_interval=delay,
-               status_note="The studio hit an error while following this job and will try again shortly; an "
-                           "admin has been alerted. Nothing is lost.")
+    if job.park(worker, run_after=_now() + timedelta(seconds=delay), poll_interval=delay,
+                status_note="The studio hit an error while following this job and will try again shortly; an "
+                            "admin has been alerted. Nothing is lost."):
+        alert_admins(job, AdminAlert.Cause.STUDIO_ERROR,
+                     f"The worker hit an unexpected error in the {job.get_phase_display().lower()} step of a job "
+                     "already sent to the provider; it retries the step with a growing delay. The traceback is in "
+                     "the worker's log (search for the job id).")
 
 
 def run_remote_step(job: Job, worker: str) -> None:
@@ -90,12 +96,17 @@ def run_remote_step(job: Job, worker: str) -> None:
         name = job.composition.model_label
         if not job.create_sent_at:
             job.fail(worker, f"{name} is no longer set up in this studio (its API key was removed), so the "
-                                    "job was not sent. Submit it again once an admin restores it.")
+                             "job was not sent. Submit it again once an admin restores it.",
+                     cause=Job.Failure.NOT_CONFIGURED)
             return
         # The provider already has (and charged for) this task: keep the job until the key is back.
-        job.park(worker, run_after=_now() + timedelta(minutes=5),
-                   status_note=f"{name} is not set up on this worker (no API key), so the studio cannot check on "
-                               "the task it already sent. An admin must restore the key; nothing is lost.")
+        if job.park(worker, run_after=_now() + timedelta(minutes=5),
+                    status_note=f"{name} is not set up on this worker (no API key), so the studio cannot check on "
+                                "the task it already sent. An admin has been told to restore the key; nothing is "
+                                "lost."):
+            alert_admins(job, AdminAlert.Cause.PROVIDER_KEY_MISSING,
+                         f"A worker has no API key for {name}, but this job was already sent to it: set the key "
+                         f"({job.provider.upper()}_API_KEY) on every worker so the studio can follow the task.")
         return
     step = {Job.Phase.SUBMIT: _submit, Job.Phase.RECONCILE: _reconcile, Job.Phase.FOLLOW: _follow,
             Job.Phase.DOWNLOAD: _download}.get(job.phase)
@@ -125,18 +136,27 @@ def _submit(job: Job, worker: str, client: ProviderClient) -> None:
         task_id = client.create(job.request_body, callback_url=callback_url, callback_secret=callback_secret(job))
     except OutcomeUnknown as unknown:
         log.warning("job %s: create outcome unknown: %s", job.public_id, unknown)
+        # poll_interval=0: a wait grown by earlier "try again" answers must not slow the first status reads.
         job.park(worker, phase=Job.Phase.RECONCILE, run_after=now + timedelta(seconds=RECONCILE_WAIT_SECONDS),
-                   follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS),
+                   follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS), poll_interval=0.0,
                    status_note=_unknown_note(client.name))
         return
     except ProviderError as error:
         if error.permanent:
-            job.fail(worker, f"{client.name} refused this job: {error.provider_message or error.message}")
+            job.fail(worker, f"{client.name} refused this job: {error.provider_message or error.message}",
+                     cause=Job.Failure.REFUSED)
             return
-        # A definite "not now" (429, 402, a connection that never opened): nothing was created, so send later.
-        delay = max(error.retry_after or 0, min(300, 15 * max(1, job.attempts)))
-        job.park(worker, create_sent_at=None, status=Job.Status.QUEUED,
-                   run_after=now + timedelta(seconds=delay), status_note=_waiting_note(client.name, error))
+        # A definite "not now" (429, 402, a status the provider documents as "try again", a connection that never
+        # opened): nothing was created, so send it again later, with a new callback token. The wait doubles with
+        # each such answer, 15 s up to 5 min, and never undercuts a Retry-After; it is kept in poll_interval
+        # because park() resets `attempts`.
+        delay = max(error.retry_after or 0.0, min(300.0, max(15.0, (job.poll_interval or 0) * 2)))
+        parked = job.park(worker, create_sent_at=None, status=Job.Status.QUEUED, poll_interval=delay,
+                          run_after=now + timedelta(seconds=delay), status_note=_waiting_note(client.name, error, delay))
+        if parked and error.status == 402:  # the note says an admin was asked to top the account up: ask them
+            alert_admins(job, AdminAlert.Cause.PROVIDER_OUT_OF_CREDITS,
+                         f"{client.name} says the studio's account is out of credits ({error.message}). Jobs for "
+                         f"{client.name} wait, queued, until it is topped up; they are sent automatically then.")
         return
     log.info("job %s: created %s task %s", job.public_id, job.provider, task_id)
     # Stored first and whatever happened to our lease meanwhile: the task exists and is paid for, so its id must
@@ -173,12 +193,15 @@ def _unknown_note(name: str) -> str:
             f"created. The studio never sends a job twice: it is waiting for {name} to report the task.")
 
 
-def _waiting_note(name: str, error: ProviderError) -> str:
+def _waiting_note(name: str, error: ProviderError, delay: float) -> str:
     if error.status == 429:
         return f"Waiting for a free slot at {name} (it limits how many videos run at once). It will be sent automatically."
     if error.status == 402:
         return f"{name} says the studio's account is out of credits. An admin has been asked to top it up; the job will be sent then."
-    return f"Could not reach {name} ({error.message}). Trying again shortly."
+    if error.status is not None and error.status >= 500:  # a status its document says means "try again later"
+        return (f"{name} was busy and asked the studio to try again later (HTTP {error.status}); nothing was created "
+                f"there. The job is sent again in {delay:.0f} s.")
+    return f"Could not reach {name} ({error.message}). Trying again in {delay:.0f} s."
 
 
 def _reconcile(job: Job, worker: str, client: ProviderClient) -> None:
@@ -220,6 +243,9 @@ def _follow(job: Job, worker: str, client: ProviderClient) -> None:
         if status.moderation:
             message = (f"{client.name} refused this video on content grounds (moderation): "
                        f"{status.error or 'no reason given'}. Change the prompt or references and submit again.")
+            penalty = getattr(client.wire, "MODERATION_PENALTY", "")  # GoAPI's, 001:345
+            if penalty:
+                message += f" {penalty}: do not send it again unchanged."
         else:
             message = f"{client.name} could not make this video: {status.error or 'no reason given'}."
         job.fail(worker, message, moderation=status.moderation)
@@ -229,10 +255,16 @@ def _follow(job: Job, worker: str, client: ProviderClient) -> None:
     if deadline is not None and now > deadline:
         if job.phase == Job.Phase.RECONCILE:  # the grace period is over too: end it, readably
             job.fail(worker, f"{client.name} did not finish this video within "
-                             f"{2 * settings.PROVIDER_FOLLOW_HOURS} hours. The studio stopped waiting.")
+                             f"{2 * settings.PROVIDER_FOLLOW_HOURS} hours. The studio stopped waiting.",
+                     cause=Job.Failure.TIMED_OUT)
             return
         # Past the follow cap: flag it for an admin, keep checking slowly for one more period.
         phase, deadline = Job.Phase.RECONCILE, now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS)
+        alert_admins(job, AdminAlert.Cause.OVERDUE,
+                     f"{client.name} has not finished task {job.provider_task_id} after "
+                     f"{settings.PROVIDER_FOLLOW_HOURS} hours. The studio keeps checking every 10 minutes for "
+                     f"another {settings.PROVIDER_FOLLOW_HOURS} hours, then fails it and releases the credits; check "
+                     "the task on the provider's dashboard.")
     if phase == Job.Phase.RECONCILE:
         interval = SLOW_POLL_SECONDS
         note = (f"Still not finished after {settings.PROVIDER_FOLLOW_HOURS} h at {client.name}: the studio keeps "
@@ -256,7 +288,8 @@ def _download(job: Job, worker: str, client: ProviderClient) -> None:
     outputs = job.result_outputs or []
     video = next((o for o in outputs if o.get("kind") == "video"), None)
     if video is None:
-        job.fail(worker, f"{client.name} reported the job finished but returned no video.")
+        job.fail(worker, f"{client.name} reported the job finished but returned no video.",
+                 cause=Job.Failure.NO_RESULT)
         return
     with tempfile.TemporaryDirectory(dir=_scratch()) as workdir:
         workdir = Path(workdir)
@@ -274,34 +307,40 @@ def _download(job: Job, worker: str, client: ProviderClient) -> None:
             last_frame = _provider_frame(client, outputs, "last_frame", workdir) or extract_last_frame(
                 downloaded.path, workdir / "last-frame.png", timeout=settings.FFMPEG_PROBE_TIMEOUT)
             first_frame = _provider_frame(client, outputs, "first_frame", workdir)
-        except ResultLinkExpired:
-            job.fail(worker, f"{client.name}'s link to the finished video expired before the studio could "
-                                    "keep it. Submit the job again.")
+        except ResultLinkExpired as expired:
+            _not_kept(job, worker, client, "its link to the video had expired", expired.message)
             return
         except UnsafeResultLink as refused:
-            job.fail(worker, f"The studio refused to fetch the result: {refused.message}")
+            _not_kept(job, worker, client, "the studio refused to fetch it", refused.message)
             return
         except ProviderError as error:
             delay = max(error.retry_after or 0, _next_interval(job))
             expires = _earliest_expiry(outputs)
-            note = f"Downloading the result failed ({error.message}); trying again in {delay:.0f} s."
             if job.follow_deadline and now > job.follow_deadline:
-                # The provider finished (and billed) it: never just drop it. An admin resumes it once fixed.
-                job.set_aside(worker, f"The studio could not download the finished video from {client.name} for "
-                                      f"{DOWNLOAD_HOURS} hours ({error.message}). It is set aside for an admin; your "
-                                      "credits are held, not spent, until it is settled.")
+                _not_kept(job, worker, client, f"the download kept failing for {DOWNLOAD_HOURS} hours", error.message)
                 return
             if expires and expires < now:
-                job.fail(worker, f"{client.name}'s link to the finished video expired before the studio could "
-                                        "keep it. Submit the job again.")
+                _not_kept(job, worker, client, "its link to the video had expired", error.message)
                 return
-            job.park(worker, run_after=now + timedelta(seconds=delay), poll_interval=delay, status_note=note)
+            job.park(worker, run_after=now + timedelta(seconds=delay), poll_interval=delay,
+                     status_note=f"Downloading the result failed ({error.message}); trying again in {delay:.0f} s.")
             return
         except (MediaRefused, FfmpegError) as bad:
-            message = bad.message if isinstance(bad, MediaRefused) else "it could not be read"
-            job.fail(worker, f"{client.name} returned a file that is not a playable video: {message}")
+            reason = bad.message if isinstance(bad, MediaRefused) else "it could not be read"
+            _not_kept(job, worker, client, "the file is not a playable video",
+                      f"{client.name} returned a file that is not a playable video: {reason}")
             return
         _keep(job, worker, downloaded.path, poster, last_frame, first_frame, facts)
+
+
+def _not_kept(job: Job, worker: str, client: ProviderClient, what: str, error: str) -> None:
+    """The provider finished (and billed) the video but the studio could not keep it: never drop it. The job
+    keeps the provider's output links and the error and is set aside; an admin fixes the cause (an allow-list,
+    a proxy, a fresh link from the provider) and retries the download with "Resume", or closes it."""
+    log.warning("job %s: result not kept: %s", job.public_id, error)
+    job.set_aside(worker, f"{client.name} finished this video, but the studio could not keep it: {what}. It is set "
+                          "aside for an admin, who has been told; your credits are held, not spent, until it is "
+                          "settled.", error=error)
 
 
 def _provider_frame(client: ProviderClient, outputs, kind: str, workdir: Path) -> Path | None:

@@ -75,8 +75,10 @@ def test_it_posts_signed_callbacks_to_a_local_studio(served, receiver):
     http = Http()
     try:
         client = client_for("hiapi", config, http=http)
-        task_id = client.create(body_for("hiapi", prompt="A lighthouse at dawn [[queue=0]] [[run=0.1]]"),
-                                callback_url=url)
+        # The studio never gives HiAPI a plain-http callback URL (003:132); the served emulator accepts one, so
+        # the callback goes into the body by hand here, to reach this local http receiver.
+        body = body_for("hiapi", prompt="A lighthouse at dawn [[queue=0]] [[run=0.1]]")
+        task_id = client.create({**body, "callback": {"url": url, "when": "final"}})
         assert arrived.wait(5), "no callback arrived"
     finally:
         http.close()

@@ -38,14 +38,33 @@ def test_it_connects_to_the_address_it_checked_and_names_the_host(connect, emula
 
 
 @pytest.mark.parametrize("provider", REMOTE)
-def test_it_refuses_a_result_on_a_host_off_the_list_before_fetching(provider, connect, emulators, transport,
+def test_it_keeps_a_result_on_a_public_host_no_document_names(provider, connect, emulators, transport, tmp_path):
+    """No provider document names its result hosts (000-004; seeds README), so a list could only be a guess:
+    by default any public https host is fetched, the address checks doing the guarding."""
+    client, status = finished(connect, emulators, provider)
+    unlisted = emulators.cdn.redirect("https://media.unlisted-cdn.example/out", status.video.url)
+    moved = emulators.cdn.publish("https://media.unlisted-cdn.example/out", b"\x00\x00\x00\x18ftypisom",
+                                  suffix=".mp4", content_type="video/mp4", expires_at=emulators.clock.now() + 3600,
+                                  expired_status=403)
+
+    kept = client.download(moved, tmp_path / "r.mp4")
+
+    assert kept.url == moved
+    assert transport.requests_to("media.unlisted-cdn.example")
+    assert client.download(unlisted, tmp_path / "again.mp4").url == status.video.url
+
+
+@pytest.mark.parametrize("provider", REMOTE)
+def test_an_admin_allow_list_refuses_a_host_off_it_before_fetching(provider, connect, emulators, transport,
                                                                    resolver, tmp_path):
-    client, status = finished(connect, emulators, provider, "A lighthouse [[result-url=https://evil.example/x.mp4]]")
+    client, status = finished(connect, emulators, provider, "A lighthouse [[result-url=https://evil.example/x.mp4]]",
+                              allowed_result_hosts=(CDN_HOST[provider],))
 
     with pytest.raises(UnsafeResultLink) as caught:
         client.download(status.video, tmp_path / "r.mp4")
 
-    assert "evil.example, which is not one of" in str(caught.value)
+    assert "evil.example, which is not one of the result hosts an admin allowed" in str(caught.value)
+    assert "_RESULT_HOSTS" in str(caught.value)
     assert caught.value.permanent
     assert transport.requests_to("evil.example") == []
     assert resolver.calls == []
@@ -104,7 +123,7 @@ def test_it_refuses_a_private_ip_literal_even_when_listed(connect, transport, tm
 ])
 def test_it_refuses_links_it_must_not_follow(url, words, connect, transport, tmp_path):
     with pytest.raises(UnsafeResultLink, match=words):
-        connect("piapi").download(url, tmp_path / "r.mp4")
+        connect("piapi", allowed_result_hosts=("theapi.app",)).download(url, tmp_path / "r.mp4")
     assert transport.requests == []
 
 
@@ -122,8 +141,8 @@ def test_it_says_an_expired_link_has_expired(provider, connect, emulators, tmp_p
     assert not (tmp_path / "r.mp4").exists()
 
 
-def test_it_refuses_a_redirect_off_the_list(connect, emulators, transport, tmp_path):
-    client, _ = finished(connect, emulators)
+def test_it_refuses_a_redirect_off_an_admin_allow_list(connect, emulators, transport, tmp_path):
+    client, _ = finished(connect, emulators, allowed_result_hosts=("theapi.app",))
     link = emulators.cdn.redirect("https://img.theapi.app/ephemeral", "https://evil.example/stolen.mp4")
 
     with pytest.raises(UnsafeResultLink, match="redirected to evil.example, which is not one of"):

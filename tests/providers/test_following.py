@@ -195,7 +195,7 @@ def test_it_turns_a_create_timeout_into_outcome_unknown_with_one_create_call(pro
     assert emulators.clock.sleeps == []
 
 
-@pytest.mark.parametrize("provider", REMOTE)
+@pytest.mark.parametrize("provider", [p for p in REMOTE if p != "seedance2"])  # 002:225 documents its 500
 def test_it_turns_a_create_500_into_outcome_unknown_with_one_create_call(provider, connect, emulators, transport):
     with pytest.raises(OutcomeUnknown) as caught:
         connect(provider).create(body_for(provider, prompt="A lighthouse at dawn [[fail-create-500]]"))
@@ -277,3 +277,72 @@ def test_parse_create_calls_an_answer_without_task_id_an_unknown_outcome(provide
 def test_parse_create_calls_a_5xx_envelope_an_unknown_outcome():
     with pytest.raises(OutcomeUnknown):
         wire("hiapi").parse_create({"code": 503, "message": "busy", "data": None})
+
+
+@pytest.mark.parametrize("provider, status", [("hiapi", 503), ("seedance2", 500)])
+def test_it_turns_a_documented_retry_status_on_create_into_a_temporary_refusal(provider, status, connect, emulators,
+                                                                               transport):
+    """HiAPI: "503 means retry later" (shared/seeds/README.md:22); Seedance2 API: 500 "Retry after a few seconds"
+    (002_f203a5308ec3fedc.txt:225). Each wire module declares it in CREATE_RETRY_STATUSES."""
+    emulators[provider].scenario.create_failures = [status]
+
+    with pytest.raises(ProviderError) as caught:
+        connect(provider).create(body_for(provider))
+
+    assert wire(provider).CREATE_RETRY_STATUSES == {status}
+    assert (caught.value.permanent, caught.value.status) == (False, status)
+    assert "nothing was created" in caught.value.message
+    assert len(creates(transport)) == 1 and not emulators[provider].tasks
+    assert emulators.clock.sleeps == []  # not repeated inline: the worker re-queues the job
+
+
+def test_it_reads_hiapis_503_envelope_on_create_as_a_temporary_refusal():
+    """The same "503 means retry later" (shared/seeds/README.md:22) as the `code` of an envelope answered with
+    HTTP 200; an undocumented 5xx code stays an unknown outcome."""
+    import httpx
+
+    from seedance_studio.providers import Http, client_for, make_config
+
+    answers = [{"code": 503, "message": "busy", "data": None, "error_code": "SERVICE_UNAVAILABLE"},
+               {"code": 500, "message": "oops", "data": None}]
+    http = Http(transport=httpx.MockTransport(lambda request: httpx.Response(200, json=answers.pop(0))))
+    client = client_for("hiapi", make_config("hiapi", "hiapi-key"), http=http)
+
+    with pytest.raises(ProviderError) as caught:
+        client.create(body_for("hiapi"))
+    assert (caught.value.permanent, caught.value.status, caught.value.provider_message) == (False, 503, "busy")
+    with pytest.raises(OutcomeUnknown):
+        client.create(body_for("hiapi"))
+
+
+def test_hiapi_refuses_a_plain_http_callback_url_before_anything_is_sent(connect, transport):
+    """callback.url: "HTTPS URL that receives terminal task notifications" (003_bc94c502d4abd21f.txt:130-132).
+    The ValueError is what tells the worker to follow by polling instead (worker.remote._callback_url)."""
+    client = connect("hiapi")
+
+    with pytest.raises(ValueError, match="https"):
+        client.create(body_for("hiapi"), callback_url="http://studio.example.com/hooks/1")
+    assert not creates(transport)
+    assert wire("hiapi").build_create(body_for("hiapi"), client.config, "https://studio.example.com/hooks/1"
+                                      ).json["callback"]["url"] == "https://studio.example.com/hooks/1"
+
+
+def _unified_failed(error: dict) -> dict:
+    return {"code": 200, "message": "success", "data": {"task_id": "t-1", "status": "failed", "output": None,
+                                                         "meta": {}, "error": {"code": 10000, "detail": None, **error}}}
+
+
+@pytest.mark.parametrize("provider", ["piapi", "goapi"])
+@pytest.mark.parametrize("error, shown, moderated", [
+    ({"message": "task failed", "raw_message": "content moderation failed"}, "content moderation failed", True),
+    ({"message": "Task failed.", "raw_message": "upstream timeout"}, "upstream timeout", False),
+    ({"message": "", "raw_message": "upstream timeout"}, "upstream timeout", False),
+    ({"message": "task failed", "raw_message": ""}, "task failed", False),
+    ({"message": "content violation: nudity", "raw_message": "moderation: nsfw"}, "content violation: nudity", True),
+])
+def test_it_shows_raw_message_when_the_unified_error_message_is_generic(provider, error, shown, moderated):
+    """The task's error object is `{code, raw_message, message, detail}` (000_9ea3d46214601d5a.txt:586-591,
+    001_972d478171c6ac8f.txt:496-501): a generic `message` gives way to `raw_message`, the provider's reason."""
+    status = wire(provider).parse_status(_unified_failed(error))
+
+    assert (status.state, status.error, status.moderation) == ("failed", shown, moderated)

@@ -171,3 +171,31 @@ def test_a_base_url_without_https_is_a_configuration_error_not_an_unknown_outcom
     with pytest.raises(ProviderError, match="base URL") as caught:
         http.create(request, provider="Acme")
     assert caught.value.permanent
+
+
+@pytest.mark.parametrize("status", (503, 500))
+def test_a_create_status_documented_as_retry_is_a_temporary_refusal_sent_once(status):
+    """HiAPI: "503 means retry later" (shared/seeds/README.md:22); the Seedance2 API: 500 "Retry after a few
+    seconds" (002_f203a5308ec3fedc.txt:225). Passed in `retry_statuses`, such a status says nothing was created:
+    a non-permanent ProviderError carrying Retry-After, never repeated inside the layer (the worker re-queues)."""
+    http = layer(httpx.Response(status, headers={"Retry-After": "7"}, json={"message": f"busy, key {KEY}"}),
+                 httpx.Response(200, json={"id": "second"}))
+
+    with pytest.raises(ProviderError) as caught:
+        http.create(CREATE, provider="Acme", retry_statuses=frozenset({status}))
+
+    error = caught.value
+    assert (error.permanent, error.retryable, error.status, error.retry_after) == (False, False, status, 7)
+    assert "nothing was created" in error.message and KEY not in error.message
+    assert len(http.seen) == 1 and http.sleeps == []
+
+
+@pytest.mark.parametrize("answer", [httpx.Response(502), httpx.Response(500), httpx.ReadTimeout("lost")])
+def test_an_undocumented_5xx_or_a_lost_answer_stays_unknown_whatever_the_retry_statuses(answer):
+    """Only the statuses a document names (README.md:22: HiAPI's 503) mean "not created"; a timeout or another
+    5xx may hide a task."""
+    http = layer(answer)
+
+    with pytest.raises(OutcomeUnknown):
+        http.create(CREATE, retry_statuses=frozenset({503}))
+    assert len(http.seen) == 1

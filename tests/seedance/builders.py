@@ -6,6 +6,8 @@ small files, formats every document lists) and the default prompt mentions every
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from seedance_studio.seedance import Composition, Reference, evaluate
 from seedance_studio.seedance.composition import label_references
 
@@ -79,3 +81,8 @@ def errors(evaluation) -> set[str]:
 
 def warnings(evaluation) -> set[str]:
     return codes(evaluation, "warning")
+
+
+def framed(reference: Reference, frame: str) -> Reference:
+    """The same image pinned to the "first" or "last" frame."""
+    return replace(reference, frame=frame)

@@ -6,7 +6,7 @@ import pytest
 
 from seedance_studio.seedance import Composition, evaluate
 
-from .builders import ALL, audio, audios, codes, errors, image, images, run, video, warnings
+from .builders import ALL, audio, audios, codes, errors, framed, image, images, run, video, warnings
 
 DURATION_LINES = {"piapi": "000:303", "goapi": "001:280", "seedance2": "002:58", "hiapi": "003:75",
                   "evolink": "004:47", "local_preview": "union"}
@@ -49,17 +49,34 @@ def test_it_never_defaults_a_missing_duration(provider):
     assert evaluation.findings[0].field == "duration"
 
 
-AUDIO_ONLY_LINES = {"piapi": "000:337", "goapi": "001:309", "seedance2": "everyone", "hiapi": "everyone",
-                    "evolink": "004:37", "local_preview": "union"}
+# The documents that refuse audio alone: 000 lines 337 and 374, 001 lines 309 and 340, 004 lines 37 and 44.
+# The preview has no picture to show either (providers/local_preview.py).
+AUDIO_ONLY_REFUSED = {"piapi": ("PiAPI", "000:337"), "goapi": ("GoAPI", "001:309"),
+                      "evolink": ("EvoLink", "004:37"), "local_preview": ("Local preview", "")}
 
 
-@pytest.mark.parametrize(("provider", "count"), _cases(AUDIO_ONLY_LINES, 1, 2))
-def test_it_refuses_audio_without_a_picture(provider, count):
+@pytest.mark.parametrize("count", [1, 2])
+@pytest.mark.parametrize("provider", list(AUDIO_ONLY_REFUSED), ids=[
+    "piapi-000:337,374", "goapi-001:309,340", "evolink-004:37,44", "local_preview-no-picture"])
+def test_it_refuses_audio_without_a_picture_where_the_document_does(provider, count):
     evaluation = run(provider, *audios(count))
-    assert "references.audio_only" in errors(evaluation)
     (finding,) = [f for f in evaluation.findings if f.code == "references.audio_only"]
-    assert finding.message == ("Audio needs a picture: add at least one image or video reference (Seedance "
-                               "rejects audio-only requests).")
+    name, source = AUDIO_ONLY_REFUSED[provider]
+    assert finding.is_error and finding.source == source and finding.field == "references"
+    assert finding.message == (f"Audio needs a picture: add at least one image or video reference ({name} "
+                               f"rejects audio-only requests).")
+
+
+@pytest.mark.parametrize("count", [1, 2])
+@pytest.mark.parametrize("provider", ["seedance2", "hiapi"], ids=["seedance2-002:104-133", "hiapi-003:91-101"])
+def test_it_only_warns_about_audio_without_a_picture_where_the_document_is_silent(provider, count):
+    """002 lines 104-138 and 003 lines 91-101 list audio references as optional and say nothing against audio
+    alone (unlike 000 line 337, 001 line 309, 004 line 37): a warning, and the request can be sent."""
+    evaluation = run(provider, *audios(count))
+    (finding,) = evaluation.findings
+    assert (finding.code, finding.severity, finding.field) == ("references.audio_only", "warning", "references")
+    assert "add an image or video reference" in finding.message
+    assert evaluation.is_valid and evaluation.request_body is not None
 
 
 @pytest.mark.parametrize("provider", ["piapi", "goapi", "seedance2", "hiapi", "evolink", "local_preview"])
@@ -195,3 +212,43 @@ def test_an_unknown_extra_is_not_sent_and_said(provider):
     evaluation = run(provider, extras={"motion_strength": 3})
     assert warnings(evaluation) == {"extras.unknown"} and evaluation.is_valid
     assert "motion_strength" not in str(evaluation.request_body)
+
+
+# Images pinned to a frame: only HiAPI's request names its frames (003 lines 83-93) -----------------------------
+
+# These send the frames as a list read in order: 000 line 323, 001 line 295, 002 line 99, 004 lines 27-28.
+POSITIONAL = ["piapi", "goapi", "seedance2", "evolink"]
+
+
+@pytest.mark.parametrize("provider", POSITIONAL)
+def test_a_last_frame_alone_is_refused_where_frames_are_read_in_order(provider):
+    evaluation = run(provider, framed(image(), "last"))
+    (finding,) = evaluation.errors
+    assert (finding.code, finding.reference) == ("frames.last_alone", "@image1")
+    assert "add a first frame" in finding.message and "HiAPI" in finding.message
+
+
+@pytest.mark.parametrize("provider", POSITIONAL)
+def test_frames_out_of_order_are_refused_where_frames_are_read_in_order(provider):
+    evaluation = run(provider, framed(image("a"), "last"), image("b"))
+    (finding,) = evaluation.errors
+    assert (finding.code, finding.reference) == ("frames.out_of_order", "@image2")
+    assert finding.message.endswith("move @image2 before @image1.")
+
+
+@pytest.mark.parametrize("provider", POSITIONAL)
+def test_pinned_frames_in_order_are_plain_first_last_frames(provider):
+    evaluation = run(provider, framed(image("a"), "first"), framed(image("b"), "last"))
+    assert evaluation.is_valid and evaluation.request_body == run(provider, image("a"), image("b")).request_body
+
+
+@pytest.mark.parametrize("provider", POSITIONAL)
+def test_frames_beside_references_are_refused_where_the_request_cannot_name_them(provider):
+    evaluation = run(provider, framed(image("a"), "first"), image("b"), video())
+    assert {(f.code, f.reference) for f in evaluation.errors} == {("frames.beside_references", "@image1")}
+
+
+@pytest.mark.parametrize("provider", ALL)
+def test_only_images_can_be_frames_and_each_frame_has_one(provider):
+    assert "reference.frame_not_image" in errors(run(provider, image(), framed(video(), "first")))
+    assert "frames.duplicate" in errors(run(provider, framed(image("a"), "first"), framed(image("b"), "first")))

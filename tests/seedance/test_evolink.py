@@ -10,7 +10,7 @@ from seedance_studio.seedance import attach_callback, evaluate
 
 from .builders import audio, audios, comp, errors, image, images, run, video, videos, warnings
 
-MB = 1_000_000
+MB = 2**20  # "MB" in 004 lines 31-44 read the larger way, as MiB (see providers/evolink.py)
 
 
 @pytest.mark.parametrize(("tier", "references", "model"), [
@@ -221,3 +221,22 @@ def test_golden_image_to_video_first_frame():
         "model": "seedance-2.0-image-to-video", "prompt": "The camera slowly zooms in on image 1",
         "image_urls": ["https://example.com/image1.jpg"], "duration": 5, "quality": "720p",
         "aspect_ratio": "adaptive", "generate_audio": True}
+
+
+@pytest.mark.parametrize(("reference", "documented"), [
+    pytest.param(image(size=31_000_000), "30MB", id="004:31-image-31-million-bytes"),
+    pytest.param(video(size=52_000_000), "50MB", id="004:37-video-52-million-bytes"),
+    pytest.param(audio(size=15_500_000), "15MB", id="004:44-audio-15.5-million-bytes"),
+])
+def test_a_file_within_either_reading_of_mb_is_let_through(reference, documented):
+    """004 lines 31, 37 and 44 give "30MB", "50MB", "15MB" without saying whether MB is 10^6 or 2^20 bytes:
+    the studio takes the larger reading, so these files (over 10^6-byte MB, under MiB) are sent, not refused."""
+    references = (reference,) if reference.kind != "audio" else (image(), reference)
+    assert run("evolink", *references).is_valid
+
+
+def test_a_file_over_the_limit_says_its_size_in_the_same_megabytes():
+    # 004 line 31: "30MB", read as 30 x 2^20 bytes.
+    (finding,) = run("evolink", image(size=32 * MB)).errors
+    assert (finding.code, finding.source) == ("reference.file_too_large", "004:31")
+    assert finding.message == "@image1 is 32 MB; EvoLink takes image files up to 30 MB: compress it."

@@ -161,3 +161,12 @@ def test_input_video_seconds_are_billed_at_the_full_unit_price():
     # 001:276: unit_price x (total_input_video_duration + output_duration).
     quote = run("goapi", video(seconds=6), tier="seedance-2-fast").quote
     assert quote.summary == "5 s x $0.08 + 6 s input video x $0.08 = $0.88 -> 88 credits"
+
+
+def test_an_unlisted_image_format_is_only_a_warning_in_omni_reference():
+    """001 line 299 lists image formats under first_last_frames only; omni_reference (lines 301-310) lists
+    video and audio formats but none for images: a warning there, an error in first_last_frames."""
+    omni = run("goapi", image(fmt="tiff"), video())
+    assert omni.is_valid and warnings(omni) == {"reference.format_undocumented"}
+    assert omni.warnings[0].source == "001:299" and "for first/last frames only" in omni.warnings[0].message
+    assert errors(run("goapi", image(fmt="tiff"), mode="first_last_frames")) == {"reference.format_unsupported"}

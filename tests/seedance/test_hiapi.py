@@ -8,7 +8,7 @@ import pytest
 
 from seedance_studio.seedance import attach_callback, evaluate
 
-from .builders import audios, comp, errors, image, images, run, video, videos, warnings
+from .builders import audio, audios, comp, errors, framed, image, images, run, video, videos, warnings
 
 
 @pytest.mark.parametrize(("prompt", "code"), [
@@ -167,3 +167,64 @@ def test_configured_prices_replace_the_placeholders():
 def test_a_video_without_a_known_duration_cannot_be_priced():
     evaluation = run("hiapi", image(), video(seconds=None))
     assert errors(evaluation) == {"reference.unprobed"}
+
+
+# Frames beside references, and a last frame alone (003 lines 83-93) ------------------------------------------
+
+
+def test_first_and_last_frames_go_beside_reference_images():
+    """003 lines 83-93: first_frame_url, last_frame_url and reference_image_urls are separate optional fields,
+    and "Combined count with first/last frames should not exceed 9" (line 93) means they may come together."""
+    first = framed(image("f", url="https://example.com/first.jpg"), "first")
+    last = framed(image("l", url="https://example.com/last.jpg"), "last")
+    refs = [image(f"r{i}", url=f"https://example.com/ref{i}.png") for i in (1, 2)]
+    evaluation = run("hiapi", first, *refs, last, video("v", url="https://example.com/v.mp4"))
+    assert (evaluation.mode, evaluation.findings) == ("omni_reference", ())
+    body = evaluation.request_body["input"]
+    assert body["first_frame_url"] == "https://example.com/first.jpg"
+    assert body["last_frame_url"] == "https://example.com/last.jpg"
+    assert body["reference_image_urls"] == ["https://example.com/ref1.png", "https://example.com/ref2.png"]
+    assert body["reference_video_urls"] == ["https://example.com/v.mp4"]
+
+
+@pytest.mark.parametrize(("references", "code"), [
+    pytest.param([framed(image("f"), "first"), framed(image("l"), "last")] + images(7), None, id="003:93-2+7"),
+    pytest.param([framed(image("f"), "first"), framed(image("l"), "last")] + images(8), "images.too_many",
+                 id="003:93-2+8"),
+    pytest.param([framed(image("f"), "first")] + images(8), None, id="003:93-1+8"),
+])
+def test_frames_and_reference_images_share_the_limit_of_nine(references, code):
+    # 003 line 93: "Combined count with first/last frames should not exceed 9".
+    evaluation = run("hiapi", *references, mode="omni_reference")
+    assert errors(evaluation) == ({code} if code else set())
+
+
+@pytest.mark.parametrize("mode", ["auto", "first_last_frames"])
+def test_a_last_frame_may_come_alone(mode):
+    """003 lines 83-89: first_frame_url and last_frame_url are each optional, so a last frame is sent alone."""
+    evaluation = run("hiapi", framed(image("l", url="https://example.com/last.jpg"), "last"), mode=mode)
+    assert (evaluation.mode, evaluation.findings) == ("first_last_frames", ())
+    body = evaluation.request_body["input"]
+    assert body["last_frame_url"] == "https://example.com/last.jpg" and "first_frame_url" not in body
+
+
+def test_named_frames_need_no_particular_order():
+    # 003 lines 83-89: the fields name the frames, so the last frame may come first among the references.
+    evaluation = run("hiapi", framed(image("l", url="https://example.com/last.jpg"), "last"),
+                     image("f", url="https://example.com/first.jpg"))
+    body = evaluation.request_body["input"]
+    assert evaluation.findings == ()
+    assert (body["first_frame_url"], body["last_frame_url"]) == ("https://example.com/first.jpg",
+                                                                 "https://example.com/last.jpg")
+
+
+def test_a_frame_beside_references_may_be_an_asset_id():
+    # 003 lines 85 and 89: "URL or asset id" for the frame fields; reference_image_urls take URLs (line 93).
+    evaluation = run("hiapi", framed(image("f", url="asset://asset-1"), "first"), image("r"), video())
+    assert evaluation.is_valid and evaluation.request_body["input"]["first_frame_url"] == "asset://asset-1"
+    assert errors(run("hiapi", framed(image("f"), "first"), image("r", url="asset://asset-2"), video())) == {
+        "reference.asset_not_allowed"}
+
+
+def test_audio_beside_a_frame_has_a_picture():
+    assert run("hiapi", framed(image("f"), "first"), audio(), mode="omni_reference").findings == ()

@@ -268,3 +268,24 @@ def test_input_video_seconds_are_summed_and_rounded_up_to_a_credit():
 def test_mini_price_collapses_to_unit_times_output():
     # 000:296.
     assert run("piapi", image(), tier="seedance-2-mini").quote.summary == "5 s x $0.15 = $0.75 -> 75 credits"
+
+
+@pytest.mark.parametrize(("references", "mode"), [
+    pytest.param((image(fmt="gif"), video()), "omni_reference", id="000:329-338-with-a-video"),
+    pytest.param((image(fmt="gif"),), "omni_reference", id="000:329-338-image-alone"),
+])
+def test_an_unlisted_image_format_is_only_a_warning_in_omni_reference(references, mode):
+    """000 line 327 lists image formats under first_last_frames only; the omni_reference section (lines
+    329-338) names video and audio formats but none for images, so an unlisted one cannot be refused there."""
+    evaluation = run("piapi", *references, mode=mode)
+    assert evaluation.is_valid and warnings(evaluation) == {"reference.format_undocumented"}
+    (finding,) = evaluation.warnings
+    assert (finding.reference, finding.source) == ("@image1", "000:327")
+    assert finding.message == ("@image1 is gif; PiAPI lists image formats (jpeg, png, webp or bmp) for first/last "
+                               "frames only, so it may or may not take it here: convert it to be safe.")
+
+
+def test_an_unlisted_image_format_is_still_refused_in_first_last_frames():
+    # 000 line 327: "Supported image formats: jpg, jpeg, png, webp, bmp" for first_last_frames.
+    evaluation = run("piapi", image(fmt="gif"), mode="first_last_frames")
+    assert errors(evaluation) == {"reference.format_unsupported"}

@@ -54,12 +54,30 @@ def test_reference_counts(references, code):
     pytest.param(image(width=1000, height=399), "reference.too_small", id="002:138-image-399px"),
 ])
 def test_each_file(reference, code):
+    # "Reference Constraints" (002 lines 134-138) are Multi-Reference rules: checked in reference mode.
     references = (reference,) if reference.kind != "audio" else (image(), reference)
-    assert errors(run("seedance2", *references)) == ({code} if code else set())
+    assert errors(run("seedance2", *references, mode="omni_reference")) == ({code} if code else set())
 
 
-def test_small_images_are_refused_in_frames_modes_too():
-    assert errors(run("seedance2", image(width=320, height=240))) == {"reference.too_small"}
+@pytest.mark.parametrize("references", [
+    pytest.param((image(width=320, height=240),), id="002:61-79-image-to-video"),
+    pytest.param((image("a", width=320, height=240), image("b", width=240, height=320)), id="002:80-103-keyframe"),
+])
+def test_small_first_and_last_frames_are_not_refused(references):
+    """002 lines 134-138: the 400 px short side is one of the "Reference Constraints" under Multi-Reference
+    (lines 104-138); the Image to Video (61-79) and First & Last Frame (80-103) sections set no size limit."""
+    evaluation = run("seedance2", *references, aspect_ratio="4:3")
+    assert (evaluation.mode, evaluation.findings) == ("first_last_frames", ())
+    assert evaluation.request_body["inputs"]["urls"] == [r.url for r in references]
+
+
+def test_small_reference_images_are_still_refused_with_the_fix():
+    # 002 line 138, under Multi-Reference (002 lines 104-138).
+    evaluation = run("seedance2", image(width=320, height=240), video())
+    (finding,) = evaluation.errors
+    assert (finding.code, finding.reference, finding.source) == ("reference.too_small", "@image1", "002:138")
+    assert finding.message == ("@image1 is 320x240; Seedance2 API needs images at least 400 px on the shorter "
+                               "side: use a larger one.")
 
 
 def test_videos_add_up_freely_when_each_is_at_most_15_s():
@@ -97,11 +115,24 @@ def test_upscale(value, ok):
     assert (evaluation.request_body or {}).get("inputs", {}).get("upscaleResolution") == (value if ok else None)
 
 
-def test_frames_modes_take_the_size_from_the_image():
-    evaluation = run("seedance2", image(), aspect_ratio="9:16")
-    assert evaluation.is_valid and warnings(evaluation) == {"aspect_ratio.ignored"}
-    assert "resolution" not in evaluation.request_body["inputs"]
-    assert run("seedance2", image(), aspect_ratio="auto").findings == ()
+@pytest.mark.parametrize(("references", "video_input_mode"), [
+    pytest.param((image(),), None, id="002:148-image-to-video"),
+    pytest.param(tuple(images(2)), "keyframe", id="002:148-keyframe"),
+])
+@pytest.mark.parametrize(("aspect_ratio", "pixels"), [("9:16", "720x1280"), ("16:9", "1280x720"), ("1:1", "720x720")])
+def test_frames_modes_send_the_aspect_ratio_as_a_pixel_size_too(references, video_input_mode, aspect_ratio, pixels):
+    """002 line 148: the full parameter list has `resolution` optional in every mode, with the pixel sizes of
+    line 59, so the creative's aspect ratio is sent in image-to-video and keyframe requests as well."""
+    evaluation = run("seedance2", *references, aspect_ratio=aspect_ratio)
+    assert evaluation.findings == ()
+    inputs = evaluation.request_body["inputs"]
+    assert (inputs["resolution"], inputs.get("videoInputMode")) == (pixels, video_input_mode)
+
+
+def test_auto_in_frames_modes_leaves_the_size_to_the_image():
+    # 002 lines 66-73 and 85-96: the document's own frames examples carry no resolution.
+    evaluation = run("seedance2", image(), aspect_ratio="auto")
+    assert evaluation.findings == () and "resolution" not in evaluation.request_body["inputs"]
 
 
 def test_auto_aspect_ratio_is_refused_where_a_size_is_sent():

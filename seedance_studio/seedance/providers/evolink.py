@@ -11,7 +11,9 @@ at most 3, 15 s in total, 15 MB (004:41-44). "64MB" (004:31) is the limit of the
 is inlined; the studio sends URLs, so it does not apply.
 
 Decisions where the document is silent:
-- "MB" is read as 1,000,000 bytes, the stricter reading, so nothing the studio lets through is refused.
+- "MB" is read as 2^20 bytes (MiB), the larger reading, so the studio never refuses a file EvoLink may take
+  (see the limit table below).
+- Audio-only requests are refused (004:37, 004:44).
 - Prices are not in the document: configurable, placeholder defaults in pricing.py, and quotes are
   "estimated" until configured. Per second of output, by resolution, like HiAPI (seeds/README.md): no
   input-video term unless an admin configures one.
@@ -28,14 +30,16 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..capabilities import ALL_MODES, Context, ExtraSpec, MediaLimits, ProviderSpec, Tier
+from ..capabilities import ALL_MODES, MEGABYTE, Context, ExtraSpec, MediaLimits, ProviderSpec, Tier
 from ..composition import AUTO, Kind, Mode
 from ..findings import warning
 from ..mentions import MentionStyle
 from ..pricing import USD
 from ._common import url_lists, usd_per_second_quote
 
-MB = 1_000_000
+# 004:31-44 write "30MB", "50MB", "15MB" without saying whether MB is 10^6 or 2^20 bytes. Read as 2^20, the
+# larger limit: a file between the two readings goes to EvoLink rather than being stopped by the studio.
+MB = MEGABYTE
 _SHAPE = dict(min_aspect=Decimal("0.4"), max_aspect=Decimal("2.5"), min_side=300, max_side=6000)
 MEDIA = {
     Kind.IMAGE: MediaLimits(formats=("jpeg", "png", "webp"), max_count=9, max_bytes=30 * MB, **_SHAPE,
@@ -131,6 +135,7 @@ PROVIDER = ProviderSpec(
     check=check,
     attach_callback=attach_callback,
     supports_audio_switch=True,
+    refuses_audio_only=True,
     source={"duration": "004:47", "aspect_ratio": "004:54", "frames": "004:24", "audio_only": "004:37",
             "omni_count": "004:31", "prompt": "004:19"},
 )

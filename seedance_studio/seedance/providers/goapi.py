@@ -7,6 +7,8 @@ Where GoAPI's document differs from PiAPI's, GoAPI's wins here (seeds/README.md,
   accepted there because it describes what GoAPI does.
 - Input video seconds cost the full unit price (001:276), not half.
 - Audio: "must be <= 15 seconds" per clip (001:306, 001:339); PiAPI's limit is on the total.
+- Image formats are listed for first_last_frames only (001:299), as in PiAPI's document: refused there, only
+  warned about in omni_reference (001:301-310 names none). Audio-only requests are refused (001:309, 001:340).
 
 Decisions where the document is silent:
 - No resolution parameter exists in the document and one price per tier is given (001:271-273), equal to
@@ -17,6 +19,7 @@ Decisions where the document is silent:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from ..capabilities import (
@@ -28,8 +31,9 @@ from ..mentions import MentionStyle
 from ..pricing import USD
 from ._common import url_lists, usd_per_second_quote
 
+IMAGES = MediaLimits(formats=IMAGE_FORMATS, source={"formats": "001:299"})
 MEDIA = {
-    Kind.IMAGE: MediaLimits(formats=IMAGE_FORMATS, source={"formats": "001:299"}),
+    Kind.IMAGE: IMAGES,
     Kind.VIDEO: MediaLimits(formats=VIDEO_FORMATS, max_total_seconds=Decimal("15.4"),
                             source={"formats": "001:305", "total": "001:281"}),
     Kind.AUDIO: MediaLimits(formats=AUDIO_FORMATS, max_seconds=Decimal(15),
@@ -37,6 +41,8 @@ MEDIA = {
 }
 _COMMON = dict(modes=ALL_MODES, resolutions=("480p",), default_resolution="480p", media=MEDIA,
                auto_aspect_modes=(Mode.FIRST_LAST_FRAMES,), max_references=12,
+               # omni_reference lists no image formats: the frames list is a guess there, not a rule.
+               media_by_mode={Mode.OMNI_REFERENCE: {Kind.IMAGE: replace(IMAGES, formats_documented=False)}},
                source={"resolutions": "001:271"})
 TIERS = (
     Tier("seedance-2", "Seedance 2 (Pro)", description="Higher quality (001:266).", **_COMMON),
@@ -80,6 +86,7 @@ PROVIDER = ProviderSpec(
     price=usd_per_second_quote,
     check=check,
     attach_callback=attach_callback,
+    refuses_audio_only=True,
     source={"duration": "001:280", "modes": "001:289", "frames": "001:296", "omni_count": "001:310",
             "audio_only": "001:309", "aspect_ratio": "001:325", "mentions": "001:379", "prompt": "001:399",
             "mode_required": "001:285"},

@@ -1,8 +1,10 @@
 """HiAPI, `POST https://api.hiapi.ai/v1/tasks` with model `seedance-2-0` (shared/seeds/003_bc94c502d4abd21f.txt).
 
-How the studio's modes map: first_last_frames -> `first_frame_url` (+ `last_frame_url` for a second image,
+How the studio's modes map: first_last_frames -> `first_frame_url` and/or `last_frame_url` (003:39,
 003:83-89, 003:209); omni_reference -> `reference_image_urls` / `reference_video_urls` /
-`reference_audio_urls` (003:91-101).
+`reference_audio_urls` (003:91-101), plus the frame fields for images pinned to a frame. Every one of these
+fields is optional, so a last frame may come alone, and frames may come beside reference images: "Combined
+count with first/last frames should not exceed 9" (003:93) is checked as 9 images in all.
 
 Decisions where the document is silent:
 - Prices are not in the document (003:15): configurable, placeholder defaults in pricing.py, and quotes are
@@ -14,6 +16,7 @@ Decisions where the document is silent:
   first_last_frames only.
 - `generate_audio` is always sent (its default is true, 003:112) so the creative's switch is explicit.
 - `web_search`, `nsfw_checker`, `return_last_frame` are sent only when the creative set them.
+- Audio-only references: nothing in 003 refuses them, so the studio warns instead of refusing (rules.py).
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ from __future__ import annotations
 from ..capabilities import (
     ALL_MODES, AUDIO_FORMATS, IMAGE_FORMATS, VIDEO_FORMATS, Context, ExtraSpec, MediaLimits, ProviderSpec, Tier,
 )
-from ..composition import AUTO, Kind, Mode
+from ..composition import AUTO, Frame, Kind, Mode
 from ..mentions import MentionStyle
 from ..pricing import USD
-from ._common import url_lists, usd_per_second_quote
+from ._common import usd_per_second_quote
 
 MEDIA = {
     # "Combined count with first/last frames should not exceed 9" (003:93): frames are images too.
@@ -51,6 +54,10 @@ EXTRAS = (
 )
 
 
+REFERENCE_FIELDS = {Kind.IMAGE: "reference_image_urls", Kind.VIDEO: "reference_video_urls",
+                    Kind.AUDIO: "reference_audio_urls"}  # 003:91-101
+
+
 def build_body(ctx: Context) -> dict:
     data = {
         "prompt": ctx.prompt,
@@ -59,14 +66,16 @@ def build_body(ctx: Context) -> dict:
         "resolution": ctx.resolution,
         "generate_audio": bool(ctx.composition.generate_audio),
     }
-    if ctx.mode is Mode.FIRST_LAST_FRAMES:
-        images = ctx.urls(Kind.IMAGE)
-        data["first_frame_url"] = images[0]
-        if len(images) > 1:
-            data["last_frame_url"] = images[1]
-    elif ctx.mode is Mode.OMNI_REFERENCE:
-        data.update(url_lists(ctx, {Kind.IMAGE: "reference_image_urls", Kind.VIDEO: "reference_video_urls",
-                                    Kind.AUDIO: "reference_audio_urls"}))
+    frames = ctx.frames
+    for frame, key in ((Frame.FIRST, "first_frame_url"), (Frame.LAST, "last_frame_url")):
+        if frame in frames:
+            data[key] = frames[frame].reference.url
+    if ctx.mode is Mode.OMNI_REFERENCE:
+        others = [r for r in ctx.references if r not in frames.values()]
+        for kind, key in REFERENCE_FIELDS.items():
+            urls = [r.reference.url for r in others if r.kind is kind]
+            if urls:
+                data[key] = urls
     if ctx.composition.seed is not None:
         data["seed"] = ctx.composition.seed
     data.update(ctx.extras)
@@ -96,6 +105,7 @@ PROVIDER = ProviderSpec(
     supports_seed=True,
     seed_range=(0, 2147483647),
     supports_audio_switch=True,
+    named_frames=True,
     source={"duration": "003:75", "prompt": "003:66", "aspect_ratio": "003:72", "seed": "003:124",
             "frames": "003:209", "omni_count": "003:93"},
 )

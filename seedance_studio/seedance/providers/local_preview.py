@@ -2,9 +2,11 @@
 
 It accepts the union of what the providers accept (so anything one of them would take can be previewed):
 every mode, 480p/720p/1080p, every aspect ratio and "auto" in every mode (HiAPI, EvoLink), up to 12
-references of any kind (GoAPI), a seed (HiAPI), audio on or off. What no provider takes it refuses too:
-durations outside 4-15 s, audio-only requests, asset:// references it cannot read. Formats outside the
-documented lists are warnings, as for the providers whose documents list none.
+references of any kind (GoAPI), a seed (HiAPI), audio on or off, frames pinned anywhere (HiAPI). What no
+provider takes it refuses too: durations outside 4-15 s, asset:// references it cannot read. Audio-only
+requests are refused as well: three documents refuse them (000:337, 001:309, 004:37), the other two are silent,
+and the preview would have no picture to show. Formats outside the documented lists are warnings, as for
+the providers whose documents list none.
 
 The body is not a wire format: it is a plain description of the render for the preview renderer.
 """
@@ -78,5 +80,7 @@ PROVIDER = ProviderSpec(
     supports_seed=True,
     seed_range=(0, 2147483647),
     supports_audio_switch=True,
+    refuses_audio_only=True,
+    named_frames=True,
     is_remote=False,
 )

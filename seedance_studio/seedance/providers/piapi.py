@@ -5,14 +5,16 @@ Decisions where the document is silent or disagrees with itself:
 - `mode` is optional (000:309) but the studio always sends the mode it resolved, with the same inference
   rule, so PiAPI validates the request against the mode the creative saw ("enforce strict validation", 000:313).
 - `resolution` is always sent, so the 480p/720p defaults (000:278, 000:365-367) never decide the price.
-- Image formats are listed for first_last_frames only (000:327); the studio applies the same list in
-  omni_reference, where the document names none.
+- Image formats are listed for first_last_frames only (000:327): an unlisted one is refused there and only
+  warned about in omni_reference, where the document names none.
+- Audio-only requests are refused (000:337, 000:374).
 - The prompt is treated as required: every request example carries one and the body schema is not shown.
 - Deprecated task types (000:273-277) are accepted, mapped to their successor and sent as the successor.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from ..capabilities import (
@@ -24,6 +26,8 @@ from ..pricing import USD
 from ._common import url_lists, usd_per_second_quote
 
 IMAGES = MediaLimits(formats=IMAGE_FORMATS, source={"formats": "000:327"})
+# omni_reference lists no image formats (000:329-338): the frames list is a guess there, not a rule.
+OMNI_MEDIA = {Mode.OMNI_REFERENCE: {Kind.IMAGE: replace(IMAGES, formats_documented=False)}}
 VIDEOS = MediaLimits(formats=VIDEO_FORMATS, max_total_seconds=Decimal("15.4"),
                      source={"formats": "000:333", "total": "000:304"})
 AUDIOS = MediaLimits(formats=AUDIO_FORMATS, max_total_seconds=Decimal(15),
@@ -35,10 +39,12 @@ ASSETS_EVERYWHERE = frozenset((mode, kind) for mode in ALL_MODES for kind in Kin
 
 TIERS = (
     Tier("seedance-2", "Seedance 2 (Pro)", ALL_MODES, ("480p", "720p", "1080p"), "480p", ALL_MEDIA,
-         auto_aspect_modes=FRAMES, max_references=9, description="Higher quality, strict moderation (000:262).",
+         auto_aspect_modes=FRAMES, max_references=9, media_by_mode=OMNI_MEDIA,
+         description="Higher quality, strict moderation (000:262).",
          source={"resolutions": "000:365", "assets": "000:419"}),
     Tier("seedance-2-fast", "Seedance 2 Fast", ALL_MODES, ("480p", "720p"), "480p", ALL_MEDIA,
-         auto_aspect_modes=FRAMES, max_references=9, description="Lower cost, strict moderation (000:263).",
+         auto_aspect_modes=FRAMES, max_references=9, media_by_mode=OMNI_MEDIA,
+         description="Lower cost, strict moderation (000:263).",
          source={"resolutions": "000:366", "assets": "000:419"}),
     Tier("seedance-2-mini", "Seedance 2 Mini", (Mode.TEXT_TO_VIDEO, Mode.FIRST_LAST_FRAMES), ("720p",), "720p",
          {Kind.IMAGE: IMAGES}, auto_aspect_modes=FRAMES,
@@ -46,10 +52,12 @@ TIERS = (
          source={"resolutions": "000:367", "kinds": "000:268", "modes": "000:339", "assets": "000:419"}),
     Tier("seedance-2-less-restriction", "Seedance 2 (Pro) Less-restriction", ALL_MODES, ("480p", "720p", "1080p"),
          "480p", ALL_MEDIA, auto_aspect_modes=FRAMES, max_references=9, asset_urls=ASSETS_EVERYWHERE,
+         media_by_mode=OMNI_MEDIA,
          description="Permissive review, no retry on rejection; takes asset:// references (000:265, 000:380).",
          source={"resolutions": "000:365", "assets": "000:419"}),
     Tier("seedance-2-fast-less-restriction", "Seedance 2 Fast Less-restriction", ALL_MODES, ("480p", "720p"),
          "480p", ALL_MEDIA, auto_aspect_modes=FRAMES, max_references=9, asset_urls=ASSETS_EVERYWHERE,
+         media_by_mode=OMNI_MEDIA,
          description="Permissive review, no retry on rejection; takes asset:// references (000:266, 000:380).",
          source={"resolutions": "000:366", "assets": "000:419"}),
 )
@@ -105,6 +113,7 @@ PROVIDER = ProviderSpec(
     build_body=build_body,
     price=usd_per_second_quote,
     attach_callback=attach_callback,
+    refuses_audio_only=True,
     source={"duration": "000:303", "modes": "000:317", "frames": "000:324", "omni_count": "000:338",
             "audio_only": "000:337", "aspect_ratio": "000:355", "mentions": "000:414", "prompt": "000:489",
             "aliases": "000:272", "inference": "000:309"},

@@ -7,14 +7,17 @@ How the studio's modes map to its request shapes:
 - first_last_frames with 2 images -> "First & Last Frame": videoInputMode "keyframe" (002:80-103).
 - omni_reference -> "Multi-Reference": videoInputMode "reference", resolution required (002:104-133).
 
+The aspect ratio goes out as `resolution`, the pixel size (002:59), in every mode: the full parameter list
+makes it optional everywhere (002:148), though the image-to-video and keyframe tables leave it out
+(002:74-79, 002:97-103). "Auto" (frames modes only) sends none, like the document's own examples there.
+
+"Reference Constraints" (002:134-138) sit under Multi-Reference: the 400 px short side applies to reference
+images only, never to the first and last frames; the 9/3/3/12 counts matter there alone anyway.
+
 Decisions where the document is silent:
 - Sizes: the six pixel sizes (002:59) are all 720-class, so the studio offers "720p" only and maps the aspect
   ratio to the pixel size. Higher output is the `upscale` extra (2k/4k, 002:60), priced by the credit table.
-- The per-mode parameter tables list `resolution` for text-to-video and reference only; the image-to-video
-  and keyframe tables do not (002:74-79, 002:97-103). The studio follows the per-mode tables: no resolution
-  there, with a warning that the frame size comes from the image (as GoAPI documents for its frames mode).
-- "Reference Constraints" (002:134-138) are applied to every mode: images >= 400 px on the short side
-  whatever the mode, and the 9/3/3/12 counts.
+- Audio-only references: nothing in 002 refuses them, so the studio warns instead of refusing (rules.py).
 - No formats are listed: the other documents' lists apply as warnings (capabilities.py).
 - asset:// is documented for `urls` (images) only (002:76, 002:126, 002:144), not for videoUrls/audioUrls.
 - No seed, no audio switch, no total-input-video limit (each clip <= 15 s instead, 002:137).
@@ -22,13 +25,13 @@ Decisions where the document is silent:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from ..capabilities import (
     ALL_MODES, AUDIO_FORMATS, IMAGE_FORMATS, VIDEO_FORMATS, Context, ExtraSpec, MediaLimits, ProviderSpec, Tier,
 )
 from ..composition import AUTO, Kind, Mode
-from ..findings import warning
 from ..mentions import MentionStyle
 from ..output_sizes import ASPECT_RATIOS
 from ..pricing import SEEDANCE2_CREDITS, PriceQuote, PricingConfig, line, quote
@@ -45,9 +48,11 @@ PIXEL_SIZES = {
 
 assert set(PIXEL_SIZES) == set(ASPECT_RATIOS)
 
+IMAGES = MediaLimits(formats=IMAGE_FORMATS, formats_documented=False, max_count=9, source={"count": "002:135"})
+# 002:138 "Images must be at least 400px on the shortest side" is a Multi-Reference constraint (002:104-138).
+REFERENCE_IMAGES = replace(IMAGES, min_short_side=400, source={"count": "002:135", "short_side": "002:138"})
 MEDIA = {
-    Kind.IMAGE: MediaLimits(formats=IMAGE_FORMATS, formats_documented=False, max_count=9, min_short_side=400,
-                            source={"count": "002:135", "short_side": "002:138"}),
+    Kind.IMAGE: IMAGES,
     Kind.VIDEO: MediaLimits(formats=VIDEO_FORMATS, formats_documented=False, max_count=3, max_seconds=Decimal(15),
                             source={"count": "002:135", "seconds": "002:137"}),
     Kind.AUDIO: MediaLimits(formats=AUDIO_FORMATS, formats_documented=False, max_count=3, max_seconds=Decimal(15),
@@ -56,6 +61,7 @@ MEDIA = {
 _COMMON = dict(modes=ALL_MODES, resolutions=("720p",), default_resolution="720p", media=MEDIA,
                auto_aspect_modes=(Mode.FIRST_LAST_FRAMES,), max_references=12,
                asset_urls=frozenset((mode, Kind.IMAGE) for mode in ALL_MODES),
+               media_by_mode={Mode.OMNI_REFERENCE: {Kind.IMAGE: REFERENCE_IMAGES}},
                source={"resolutions": "002:59", "assets": "002:76"})
 TIERS = (
     Tier("seedance2", "Seedance 2.0", description="40 credits per second (002:156).", **_COMMON),
@@ -66,16 +72,6 @@ EXTRAS = (
     ExtraSpec("upscale", "Upscale", str, choices=("2k", "4k"),
               help="Upscale the output to 2K (+20 credits/s) or 4K (+40 credits/s).", source="002:60"),
 )
-
-
-def check(ctx: Context):
-    # Only a ratio the creative chose is worth a word: an unset one means "whatever the provider does".
-    if ctx.mode is Mode.FIRST_LAST_FRAMES and ctx.composition.aspect_ratio and ctx.aspect_ratio != AUTO:
-        yield warning(
-            "aspect_ratio.ignored",
-            f"The Seedance2 API has no size setting in its image-to-video and keyframe requests, so the frame "
-            f"size follows the image and {ctx.aspect_ratio} is not sent: set the aspect ratio to Auto, or crop "
-            f"the first image.", field="aspect_ratio", source="002:74")
 
 
 def build_body(ctx: Context) -> dict:
@@ -97,7 +93,7 @@ def build_body(ctx: Context) -> dict:
         inputs["videoInputMode"] = "keyframe"
     elif ctx.mode is Mode.OMNI_REFERENCE:
         inputs["videoInputMode"] = "reference"
-    if ctx.mode is not Mode.FIRST_LAST_FRAMES:
+    if ctx.aspect_ratio != AUTO:  # optional in every mode (002:148); "auto" leaves the size to the image
         inputs["resolution"] = PIXEL_SIZES[ctx.aspect_ratio]
     if ctx.extras.get("upscale"):
         inputs["upscaleResolution"] = ctx.extras["upscale"]
@@ -144,7 +140,6 @@ PROVIDER = ProviderSpec(
                 Mode.OMNI_REFERENCE: "reference"},
     build_body=build_body,
     price=price,
-    check=check,
     attach_callback=attach_callback,
     prompt_required_modes=(Mode.TEXT_TO_VIDEO,),
     source={"duration": "002:58", "frames": "002:99", "omni_count": "002:136", "prompt": "002:143",

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from seedance_studio.references.models import Reference
-from seedance_studio.seedance import AUTO, MODE_LABELS
+from seedance_studio.seedance import AUTO, MODE_LABELS, Frame
 from seedance_studio.seedance.output_sizes import ASPECT_RATIOS, RESOLUTIONS
 from seedance_studio.seedance.registry import ASPECT_RATIO_LABELS
 
@@ -13,6 +13,8 @@ DURATION_CHOICES = [(seconds, f"{seconds} s") for seconds in range(4, 16)]
 ASPECT_RATIO_CHOICES = [(ratio, ASPECT_RATIO_LABELS.get(ratio, ratio)) for ratio in (*ASPECT_RATIOS, AUTO)]
 RESOLUTION_CHOICES = [(resolution, resolution) for resolution in RESOLUTIONS]
 MODE_CHOICES = [(AUTO, "Auto (from the references)"), *((str(mode), label) for mode, label in MODE_LABELS.items())]
+# An image pinned to a frame (seedance.Frame); "" (no pin) leaves it where the mode puts it.
+FRAME_CHOICES = [(str(Frame.FIRST), "First frame"), (str(Frame.LAST), "Last frame")]
 
 
 # What a composition says about the video (everything but who owns it and which references, in which order):
@@ -34,9 +36,10 @@ class CompositionQuerySet(models.QuerySet):
             return self.get(owner=owner, is_draft=True)
 
     def draft_references(self, owner):
-        """The draft's references in order, in one query (the live check runs on every keystroke)."""
-        return Reference.objects.filter(links__composition__owner=owner, links__composition__is_draft=True
-                                        ).order_by("links__position", "links__pk")
+        """The draft's references in order, each with its `frame` pin, in one query (the live check runs on every
+        keystroke)."""
+        return (Reference.objects.filter(links__composition__owner=owner, links__composition__is_draft=True)
+                .annotate(frame=F("links__frame")).order_by("links__position", "links__pk"))
 
 
 class Composition(models.Model):
@@ -98,22 +101,27 @@ class Composition(models.Model):
 
     @transaction.atomic
     def load_recipe(self, fields: dict, references: list[Reference]) -> None:
-        """Make this draft the given recipe: its settings, and exactly these references in this order (remix,
-        fix and retry, continue a shot). Mentions keep their numbers because the order is the same."""
+        """Make this draft the given recipe: its settings, and exactly these references in this order with their
+        frame pins (remix, fix and retry, continue a shot). Mentions keep their numbers because the order is the
+        same. A reference without a `frame` (a new file) comes unpinned."""
         self._lock()
         for name in RECIPE_FIELDS:
             setattr(self, name, fields[name])
         self.save()
         self.links.all().delete()
-        CompositionReference.objects.bulk_create(
-            CompositionReference(composition=self, reference=reference, position=position)
-            for position, reference in enumerate(references))
+        self._link(references)
 
     def recipe(self) -> dict:
         return {name: getattr(self, name) for name in RECIPE_FIELDS}
 
     def ordered_references(self) -> list[Reference]:
-        return [link.reference for link in self.links.select_related("reference").order_by("position", "pk")]
+        """The references in order, each as this composition uses it: `reference.frame` is its pin here ("" for
+        none), which the core, the chips and every copy of the recipe read."""
+        references = []
+        for link in self.links.select_related("reference").order_by("position", "pk"):
+            link.reference.frame = link.frame
+            references.append(link.reference)
+        return references
 
     def append(self, references) -> None:
         last = self.links.aggregate(last=models.Max("position"))["last"]
@@ -122,6 +130,23 @@ class Composition(models.Model):
             CompositionReference(composition=self, reference=reference, position=start + offset)
             for offset, reference in enumerate(references, start=1)
         )
+
+    @transaction.atomic
+    def pin(self, reference: Reference, frame: str) -> Reference | None:
+        """Pin `reference` to the first or last frame, or unpin it (frame ""). A video has one frame of each, so
+        the reference that held that frame before is unpinned: it is returned, for the creative to be told."""
+        self._lock()
+        links = list(self.links.select_related("reference"))
+        link = next((link for link in links if link.reference_id == reference.pk), None)
+        if link is None:
+            return None
+        held = next((other for other in links if frame and other.frame == frame and other is not link), None)
+        if held is not None:
+            held.frame = ""
+            held.save(update_fields=["frame"])  # first: the constraint allows one reference per frame
+        link.frame = frame
+        link.save(update_fields=["frame"])
+        return held.reference if held is not None else None
 
     @transaction.atomic
     def remove(self, reference: Reference) -> None:
@@ -153,13 +178,17 @@ class Composition(models.Model):
         CompositionReference.objects.bulk_update(links.values(), ["position"])
 
     def freeze(self) -> "Composition":
-        """A non-draft copy with the same settings and references in the same order."""
+        """A non-draft copy with the same settings and references in the same order, pins included."""
         frozen = Composition.objects.create(owner=self.owner, **{name: getattr(self, name) for name in RECIPE_FIELDS})
-        CompositionReference.objects.bulk_create(
-            CompositionReference(composition=frozen, reference=reference, position=position)
-            for position, reference in enumerate(self.ordered_references())
-        )
+        frozen._link(self.ordered_references())
         return frozen
+
+    def _link(self, references) -> None:
+        CompositionReference.objects.bulk_create(
+            CompositionReference(composition=self, reference=reference, position=position,
+                                 frame=getattr(reference, "frame", "") or "")
+            for position, reference in enumerate(references)
+        )
 
 
 class CompositionReference(models.Model):
@@ -167,9 +196,16 @@ class CompositionReference(models.Model):
     # PROTECT: a file used by a job's recipe is never deleted from under it.
     reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="links")
     position = models.PositiveIntegerField()
+    # Which frame this image is pinned to ("" for none). Named-frame providers (HiAPI) send it as
+    # first_frame_url / last_frame_url; the core tells the creative where a provider cannot (rules.check_frames).
+    frame = models.CharField(max_length=5, choices=FRAME_CHOICES, blank=True, default="")
 
     class Meta:
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["composition", "reference"], name="reference_once_per_composition"),
+            models.UniqueConstraint(fields=["composition", "frame"], condition=~Q(frame=""),
+                                    name="one_reference_per_frame"),
+            models.CheckConstraint(condition=Q(frame__in=["", *(value for value, _ in FRAME_CHOICES)]),
+                                   name="frame_first_last_or_none"),
         ]

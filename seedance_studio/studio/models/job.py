@@ -271,6 +271,19 @@ class Job(models.Model):
         CHARGED = "charged", "Charged"
         RELEASED = "released", "Not charged"
 
+    class Failure(models.TextChoices):
+        """Why a job ended without a video, in the groups an admin reads a provider's health by."""
+
+        REFUSED = "refused", "Refused at submit"
+        MODERATION = "moderation", "Moderation"
+        PROVIDER = "provider", "Failed at the provider"
+        TIMED_OUT = "timed_out", "Never finished"
+        NO_RESULT = "no_result", "No video returned"
+        NOT_CONFIGURED = "not_configured", "Provider not set up"
+        INTERRUPTED = "interrupted", "Worker interrupted"
+        STUDIO = "studio", "Studio error"
+        CLOSED = "closed", "Closed by an admin"
+
     IN_FLIGHT = (Status.QUEUED, Status.RUNNING)
     ENDED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
     # A step may move a job between these and nothing else: ending it is a named transition.
@@ -313,6 +326,7 @@ class Job(models.Model):
     follow_deadline = models.DateTimeField(null=True, blank=True)
     result_outputs = models.JSONField(default=list, blank=True)
     moderation = models.BooleanField(default=False)
+    failure_cause = models.CharField(max_length=20, choices=Failure.choices, blank=True)
     video = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
     poster = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
     last_frame = models.FileField(upload_to=job_file_upload_to, max_length=200, blank=True)
@@ -498,7 +512,7 @@ class Job(models.Model):
         return bool(self._held(worker).update(run_after=run_after, lease_owner="", lease_expires_at=None,
                                               attempts=0, updated_at=timezone.now(), **fields))
 
-    def retry_or_fail(self, worker: str, message: str) -> None:
+    def retry_or_fail(self, worker: str, message: str, *, cause: str = "studio") -> None:
         """A step failed before anything was sent: try again later, or fail once the attempts are used up."""
         attempts = self._held(worker).values_list("attempts", flat=True).first()
         if attempts is None:
@@ -509,7 +523,7 @@ class Job(models.Model):
                                       updated_at=now, run_after=now + timedelta(seconds=10 * attempts),
                                       progress=0.0, error_message=message)
         else:
-            self.fail(worker, message)
+            self.fail(worker, message, cause=cause)
 
     def hurry(self) -> None:
         """A callback said the task moved: read its status now instead of at the next poll."""
@@ -526,10 +540,13 @@ class Job(models.Model):
             fields["provider_cost"] = provider_cost
         return self._end(self._held(worker), self.Status.SUCCEEDED, fields)
 
-    def fail(self, worker: str, message: str, *, moderation: bool = False) -> bool:
-        """No video: the reservation is released, and the message says why in words."""
+    def fail(self, worker: str, message: str, *, moderation: bool = False, cause: str | None = None) -> bool:
+        """No video: the reservation is released, and the message says why in words. `cause` (a Failure) groups
+        it for the providers page; by default a failure at the provider, or moderation."""
+        cause = cause or (self.Failure.MODERATION if moderation else self.Failure.PROVIDER)
         return self._end(self._held(worker), self.Status.FAILED,
-                         dict(error_message=message, moderation=moderation, status_note="", phase=self.Phase.DONE))
+                         dict(error_message=message, moderation=moderation, status_note="", phase=self.Phase.DONE,
+                              failure_cause=cause))
 
     def cancel(self) -> bool:
         """The creative withdrew a job the provider has not been sent yet; a worker holding it loses its lease."""
@@ -538,11 +555,22 @@ class Job(models.Model):
                          dict(error_message="Cancelled before it was sent to the provider.", status_note="",
                               phase=self.Phase.DONE))
 
-    def set_aside(self, worker: str, reason: str) -> bool:
+    def set_aside(self, worker: str, reason: str, *, error: str = "") -> bool:
         """Stop working on a job the provider may have billed for, keeping its credits held until an admin
-        settles it (close or resume). Nothing is lost: the task id and outputs stay on the job."""
-        return bool(self._held(worker).update(status=self.Status.SET_ASIDE, status_note=reason[:300],
-                                              lease_owner="", lease_expires_at=None, updated_at=timezone.now()))
+        settles it (close or resume). Nothing is lost: the task id and outputs stay on the job, `error` (the
+        technical cause, for the admin) in its error message. The admins are alerted, once."""
+        fields = dict(error_message=error) if error else {}
+        set_aside = self._held(worker).update(status=self.Status.SET_ASIDE, status_note=reason[:300], lease_owner="",
+                                              lease_expires_at=None, updated_at=timezone.now(), **fields)
+        if set_aside:
+            self._alert_set_aside(f"{reason}\n\n{error}".strip())
+        return bool(set_aside)
+
+    def _alert_set_aside(self, message: str) -> None:
+        from seedance_studio.alerts.models import AdminAlert
+        from seedance_studio.alerts.notify import alert_admins
+
+        alert_admins(self, AdminAlert.Cause.SET_ASIDE, message)
 
     def close_by_admin(self, admin, reason: str) -> bool:
         """An admin ends a set-aside job, or one still being confirmed, after reconciling it: released."""
@@ -550,7 +578,8 @@ class Job(models.Model):
             Q(status=self.Status.SET_ASIDE) | Q(status__in=self.IN_FLIGHT, phase=self.Phase.RECONCILE))
         message = f"Closed by an admin after checking with the provider: {reason}".strip()
         return self._end(closable, self.Status.FAILED,
-                         dict(error_message=message, status_note="", phase=self.Phase.DONE),
+                         dict(error_message=message, status_note="", phase=self.Phase.DONE,
+                              failure_cause=self.Failure.CLOSED),
                          release_reason=f"closed by {admin}: {reason}")
 
     def resume_by_admin(self) -> bool:
@@ -602,10 +631,13 @@ class Job(models.Model):
     def _give_up_on_interrupted(self, seen, attempts: int, now) -> None:
         """A step that keeps killing its worker. A job whose create has left is never ended for that (the
         provider has the task): it is set aside for an admin, credits held. Anything else fails, released."""
-        seen.filter(create_sent_at__isnull=False).update(
-            status=self.Status.SET_ASIDE, attempts=0, lease_owner="", lease_expires_at=None, updated_at=now,
-            status_note=f"The worker stopped {attempts} times while handling this job, so it is set aside for an "
-                        "admin. Your credits are held, not spent, until it is settled. Nothing is lost.")
+        note = (f"The worker stopped {attempts} times while handling this job, so it is set aside for an admin. "
+                "Your credits are held, not spent, until it is settled. Nothing is lost.")
+        if seen.filter(create_sent_at__isnull=False).update(
+                status=self.Status.SET_ASIDE, attempts=0, lease_owner="", lease_expires_at=None, updated_at=now,
+                status_note=note):
+            self._alert_set_aside(note)
         self._end(seen.filter(create_sent_at__isnull=True), self.Status.FAILED,
-                  dict(phase=self.Phase.DONE, error_message=f"The job was interrupted {attempts} times (the worker "
-                                                             "stopped while working on it). Submit it again."))
+                  dict(phase=self.Phase.DONE, failure_cause=self.Failure.INTERRUPTED,
+                       error_message=f"The job was interrupted {attempts} times (the worker stopped while working "
+                                     "on it). Submit it again."))

@@ -4,17 +4,20 @@ import secrets
 import signal
 import socket
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
+from seedance_studio.alerts.notify import send_pending
 from seedance_studio.studio.models import Job
 from seedance_studio.worker.local_preview import run_local_preview
 from seedance_studio.worker.remote import run_remote_step, step_crashed
 
 log = logging.getLogger("seedance_studio.worker")
+ALERT_RETRY_SECONDS = 60.0
 
 
 class Command(BaseCommand):
@@ -53,6 +56,7 @@ class Loop:
         self.lease = settings.WORKER_LEASE_SECONDS
         self.active = {}  # future -> job pk
         self.lanes = {}  # future -> is remote
+        self.alerts_checked = 0.0  # monotonic time of the last retry of unsent admin mails
 
     def run(self) -> None:
         with ThreadPoolExecutor(max_workers=sum(self.limits.values()), thread_name_prefix="job") as pool:
@@ -71,6 +75,7 @@ class Loop:
                 if self.once and not self.active:
                     break
                 self._renew()
+                self._send_alerts()
                 self._reap(timeout=settings.WORKER_IDLE_SLEEP_SECONDS)
             # Finish what we hold; keep the leases alive meanwhile so nobody takes these jobs over.
             while self.active:
@@ -86,6 +91,16 @@ class Loop:
             # A database hiccup must not kill the loop: log it and try again after the idle sleep.
             log.exception("worker %s: claiming failed", self.worker)
             return None
+
+    def _send_alerts(self) -> None:
+        """Retry admin mails that could not be sent (SMTP down), at most once a minute."""
+        if time.monotonic() - self.alerts_checked < ALERT_RETRY_SECONDS:
+            return
+        self.alerts_checked = time.monotonic()
+        try:
+            send_pending()
+        except Exception:
+            log.exception("worker %s: sending admin alerts failed", self.worker)
 
     def _renew(self) -> None:
         try:
