@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lock benchmark worker emulator clean
+.PHONY: run test check install lock benchmark worker emulator clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || \
@@ -27,9 +27,20 @@ run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py runstudio --host $(HOST) --port $(PORT)
 
-# The whole suite. With DATABASE_URL naming PostgreSQL, it runs against PostgreSQL.
+# The whole suite, one pytest process per CPU (TEST_PROCESSES=0: in this process). With DATABASE_URL naming
+# PostgreSQL, it runs against PostgreSQL (each process gets its own test database).
+TEST_PROCESSES ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
+
+# What .ci/run checks besides the tests: ruff (lint and format), mypy, migrations up to date, dead code.
+check: export DJANGO_DEBUG ?= 1
+check: install
+	$(BIN)/ruff check seedance_studio tests benchmarks
+	$(BIN)/ruff format --check seedance_studio tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/vulture
 
 worker: install
 	$(BIN)/python manage.py runworker

@@ -52,13 +52,25 @@ def fill_ledger(user, entries: int) -> None:
     jobs_count = (entries - entries // 10) // 2
     grants = entries - 2 * jobs_count
     compositions = Composition.objects.bulk_create(
-        Composition(owner=user, provider="piapi", tier="seedance-2-fast", prompt=f"shot {n}", duration=5,
-                    resolution="480p") for n in range(jobs_count))
+        Composition(
+            owner=user, provider="piapi", tier="seedance-2-fast", prompt=f"shot {n}", duration=5, resolution="480p"
+        )
+        for n in range(jobs_count)
+    )
     jobs = Job.objects.bulk_create(
-        Job(owner=user, composition=composition, submission_key=uuid.uuid4(), provider="piapi", price_credits=40,
+        Job(
+            owner=user,
+            composition=composition,
+            submission_key=uuid.uuid4(),
+            provider="piapi",
+            price_credits=40,
             quote={"summary": "5 s x $0.08 = $0.40 -> 40 credits", "lines": ["5 s x $0.08"]},
-            status="succeeded" if n % 4 else "failed", credits_status="charged" if n % 4 else "released",
-            phase="done") for n, composition in enumerate(compositions))
+            status="succeeded" if n % 4 else "failed",
+            credits_status="charged" if n % 4 else "released",
+            phase="done",
+        )
+        for n, composition in enumerate(compositions)
+    )
     available = held = 0
     rows = []
 
@@ -66,8 +78,17 @@ def fill_ledger(user, entries: int) -> None:
         nonlocal available, held
         available += {"grant": amount, "reserve": -amount, "release": amount}.get(kind, 0)
         held += {"reserve": amount, "consume": -amount, "release": -amount}.get(kind, 0)
-        rows.append(LedgerEntry(user=user, kind=kind, amount=amount, available_after=available, held_after=held,
-                                job_public_id=job.public_id if job else None, reason=reason))
+        rows.append(
+            LedgerEntry(
+                user=user,
+                kind=kind,
+                amount=amount,
+                available_after=available,
+                held_after=held,
+                job_public_id=job.public_id if job else None,
+                reason=reason,
+            )
+        )
 
     for n in range(grants):
         write("grant", 1000, reason=f"top-up {n}")
@@ -102,9 +123,13 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=10_000)
     args = parser.parse_args()
     database_url = _throwaway_postgres()
-    os.environ.update(STUDIO_VAR_DIR=tempfile.mkdtemp(prefix="studio-bench-"), DJANGO_DEBUG="0",
-                      DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_SETTINGS_MODULE="seedance_studio.settings",
-                      LOG_LEVEL="ERROR")
+    os.environ.update(
+        STUDIO_VAR_DIR=tempfile.mkdtemp(prefix="studio-bench-"),
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_SETTINGS_MODULE="seedance_studio.settings",
+        LOG_LEVEL="ERROR",
+    )
     os.environ.pop("DATABASE_URL", None)
     if database_url:
         os.environ["DATABASE_URL"] = database_url
@@ -134,32 +159,41 @@ def main() -> None:
 
         bare = [path("bench/bare/", lambda request: HttpResponse("ok"))]
         # Static files from source, as in the tests (production serves collectstatic's hashed names).
-        storages = {**settings.STORAGES,
-                    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-        with override_settings(ROOT_URLCONF=type("urls", (), {"urlpatterns": bare + studio_urls.urlpatterns}),
-                               STORAGES=storages):
+        storages = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+        with override_settings(
+            ROOT_URLCONF=type("urls", (), {"urlpatterns": bare + studio_urls.urlpatterns}), STORAGES=storages
+        ):
             results = {("reconciliation", "100"): _time(staff, "/admin/credits/reconciliation/", args.requests // 4)}
             started = time.perf_counter()
             fill_ledger(large, args.entries)
-            print(f"wrote {args.entries} ledger entries in {time.perf_counter() - started:.1f} s "
-                  f"on {connection.vendor}")
+            print(
+                f"wrote {args.entries} ledger entries in {time.perf_counter() - started:.1f} s on {connection.vendor}"
+            )
             for name, user in (("100", small), (str(args.entries), large)):
                 client = Client()
                 client.force_login(user)
                 results[("bare", name)] = _time(client, "/bench/bare/", args.requests)
                 results[("credits", name)] = _time(client, "/credits/", args.requests)
-            results[("reconciliation", str(args.entries))] = _time(staff, "/admin/credits/reconciliation/",
-                                                                   args.requests // 4)
+            results[("reconciliation", str(args.entries))] = _time(
+                staff, "/admin/credits/reconciliation/", args.requests // 4
+            )
         for (page, size), (p50, p95, queries) in results.items():
             print(f"{page:>15} ({size} entries): p50 {p50:6.2f} ms, p95 {p95:6.2f} ms, {queries} queries")
         bare_p50 = results[("bare", str(args.entries))][0]
         credits_large, credits_small = results[("credits", str(args.entries))], results[("credits", "100")]
-        print(f"credits page with {args.entries} entries: p95 {credits_large[1]:.2f} ms (target < 50 ms), "
-              f"{credits_large[0] / bare_p50:.1f}x the bare view at p50; queries {credits_large[2]} vs "
-              f"{credits_small[2]} with 100 entries (target: equal)")
+        print(
+            f"credits page with {args.entries} entries: p95 {credits_large[1]:.2f} ms (target < 50 ms), "
+            f"{credits_large[0] / bare_p50:.1f}x the bare view at p50; queries {credits_large[2]} vs "
+            f"{credits_small[2]} with 100 entries (target: equal)"
+        )
         reconciliation = results[("reconciliation", str(args.entries))]
-        print(f"reconciliation over {args.entries + 100} entries: p95 {reconciliation[1]:.2f} ms (target < 50 ms), "
-              f"queries {reconciliation[2]} vs {results[('reconciliation', '100')][2]} with 100 (target: equal)")
+        print(
+            f"reconciliation over {args.entries + 100} entries: p95 {reconciliation[1]:.2f} ms (target < 50 ms), "
+            f"queries {reconciliation[2]} vs {results[('reconciliation', '100')][2]} with 100 (target: equal)"
+        )
     finally:
         if database_url:
             from django.db import connections

@@ -45,13 +45,20 @@ def main() -> None:
     args = parser.parse_args()
     var = tempfile.mkdtemp(prefix="studio-bench-")
     port = free_port()
-    env = dict(os.environ, STUDIO_VAR_DIR=var, DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_DEBUG="0",
-               LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="seedance_studio.settings",
-               PUBLIC_BASE_URL="http://127.0.0.1:9")  # nobody listens: callbacks fail, polling does the work
+    env = dict(
+        os.environ,
+        STUDIO_VAR_DIR=var,
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_DEBUG="0",
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="seedance_studio.settings",
+        PUBLIC_BASE_URL="http://127.0.0.1:9",
+    )  # nobody listens: callbacks fail, polling does the work
     env.pop("DATABASE_URL", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
-    emulator = subprocess.Popen([*manage, "run_provider_emulator", "--port", str(port)], cwd=ROOT, env=env,
-                                stdout=subprocess.PIPE, text=True)
+    emulator = subprocess.Popen(
+        [*manage, "run_provider_emulator", "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
     exports = {}
     for line in emulator.stdout:
         match = re.match(r"\s+export (\w+)=(\S+)", line)
@@ -87,8 +94,13 @@ def main() -> None:
     try:
         while time.monotonic() - started < args.seconds:
             now = timezone.now()
-            overdue = Job.objects.filter(lease_expires_at__isnull=True, run_after__lt=now).in_flight() \
-                .order_by("run_after").values_list("run_after", flat=True).first()
+            overdue = (
+                Job.objects.filter(lease_expires_at__isnull=True, run_after__lt=now)
+                .in_flight()
+                .order_by("run_after")
+                .values_list("run_after", flat=True)
+                .first()
+            )
             lags.append((now - overdue).total_seconds() if overdue else 0.0)
             rss.append(memory_mb(worker.pid)[0])
             time.sleep(0.25)
@@ -101,14 +113,18 @@ def main() -> None:
         worker.wait(timeout=60)
         emulator.terminate()
         emulator.wait(timeout=10)
-    steady = lags[len(lags) // 4:]  # after the first quarter: all 500 creates have been sent
+    steady = lags[len(lags) // 4 :]  # after the first quarter: all 500 creates have been sent
     lags.sort()
     steady.sort()
     print(f"{following} of {args.jobs} jobs being followed after {elapsed:.0f} s")
-    print(f"polling lag past schedule: p50 {statistics.median(lags):.2f} s, p95 {lags[int(len(lags) * .95)]:.2f} s, "
-          f"max {lags[-1]:.2f} s; steady state p95 {steady[int(len(steady) * .95)]:.2f} s (target < 1 s)")
-    print(f"worker CPU {cpu * 100:.0f}% of one core (target < 100%), RSS now {rss[-1]:.0f} MB, peak {peak:.0f} MB "
-          f"(target < 200 MB)")
+    print(
+        f"polling lag past schedule: p50 {statistics.median(lags):.2f} s, p95 {lags[int(len(lags) * 0.95)]:.2f} s, "
+        f"max {lags[-1]:.2f} s; steady state p95 {steady[int(len(steady) * 0.95)]:.2f} s (target < 1 s)"
+    )
+    print(
+        f"worker CPU {cpu * 100:.0f}% of one core (target < 100%), RSS now {rss[-1]:.0f} MB, peak {peak:.0f} MB "
+        f"(target < 200 MB)"
+    )
 
 
 if __name__ == "__main__":

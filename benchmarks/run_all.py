@@ -6,7 +6,17 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-for script in ("render_speed.py", "submit_to_playable.py", "upload_memory.py", "live_check.py", "follow_many.py",
-               "credits_submit.py", "credits_pages.py", "share_page.py", "gallery.py"):
+for script in (
+    "render_speed.py",
+    "submit_to_playable.py",
+    "upload_memory.py",
+    "live_check.py",
+    "follow_many.py",
+    "credits_submit.py",
+    "credits_pages.py",
+    "share_page.py",
+    "gallery.py",
+    "probe.py",
+):
     print(f"== {script}", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True)

@@ -46,9 +46,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     args = parser.parse_args()
     var = tempfile.mkdtemp(prefix="studio-bench-")
-    os.environ.update(STUDIO_VAR_DIR=var, DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_DEBUG="0",
-                      DJANGO_SETTINGS_MODULE="seedance_studio.settings", LOG_LEVEL="ERROR",
-                      MEDIA_ROOT=str(Path(var) / "media"), PUBLIC_BASE_URL="https://studio.example.com")
+    os.environ.update(
+        STUDIO_VAR_DIR=var,
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_DEBUG="0",
+        DJANGO_SETTINGS_MODULE="seedance_studio.settings",
+        LOG_LEVEL="ERROR",
+        MEDIA_ROOT=str(Path(var) / "media"),
+        PUBLIC_BASE_URL="https://studio.example.com",
+    )
     os.environ.pop("DATABASE_URL", None)
     warnings.filterwarnings("ignore", "No directory at")  # WhiteNoise wants collectstatic's output; not needed here
     import django
@@ -73,8 +79,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     # The studio's URLs plus the bare view, in a URLconf made for this run.
     urls = types.ModuleType("share_page_bench_urls")
-    urls.urlpatterns = [path("bench/bare/", lambda request: HttpResponse("ok")),  # type: ignore[attr-defined]
-                        path("", include(settings.ROOT_URLCONF))]
+    urls.urlpatterns = [
+        path("bench/bare/", lambda request: HttpResponse("ok")),  # type: ignore[attr-defined]
+        path("", include(settings.ROOT_URLCONF)),
+    ]
     sys.modules[urls.__name__] = urls
 
     user = get_user_model().objects.create_user("bench", password="bench-password-31415")
@@ -87,15 +95,16 @@ def main() -> None:
     Image.new("RGB", (960, 540), (200, 80, 40)).save(poster, "JPEG")
     held.poster.save("poster.jpg", ContentFile(poster.getvalue()), save=False)
     held.video.save("video.mp4", ContentFile(b"\0" * 1024), save=False)  # the page never reads the video
-    assert held.succeed("bench", video=held.video.name, poster=held.poster.name, width=1280, height=720,
-                        duration=5.0)
+    assert held.succeed("bench", video=held.video.name, poster=held.poster.name, width=1280, height=720, duration=5.0)
     token = ShareLink.objects.share(Job.objects.get(pk=job.pk), show_prompt=True, expires_in_days=7).token()
     share_path = f"/s/{token}/"
 
     client = Client(HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148")
     # Static URLs from the source files, as the tests do: production's manifest lookup needs a collectstatic run.
-    storages = {**settings.STORAGES,
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     with override_settings(ROOT_URLCONF=urls.__name__, STORAGES=storages):
         bare = timed(client, "/bench/bare/", args.requests)
         page = timed(client, share_path, args.requests)

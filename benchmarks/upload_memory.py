@@ -14,15 +14,35 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.studio_process import running_studio  # noqa: E402
-from seedance_studio.mediatools.ffmpeg import run_ffmpeg  # noqa: E402
+from benchmarks.studio_process import running_studio
+from seedance_studio.mediatools.ffmpeg import run_ffmpeg
 
 
 def make_50mb_video(path: Path) -> Path:
     # Lossless noise does not compress: about 1.4 MB a frame at 720p, so 36 frames make ~50 MB.
-    run_ffmpeg(["-y", "-f", "lavfi", "-i", "nullsrc=s=1280x720:r=24,geq=lum='random(1)*255':cb=128:cr=128",
-                "-frames:v", "36", "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p",
-                "-movflags", "+faststart", str(path)], timeout=300)
+    run_ffmpeg(
+        [
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "nullsrc=s=1280x720:r=24,geq=lum='random(1)*255':cb=128:cr=128",
+            "-frames:v",
+            "36",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-qp",
+            "0",
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+            str(path),
+        ],
+        timeout=300,
+    )
     return path
 
 
@@ -50,15 +70,20 @@ def main() -> None:
             before = memory_kb(pid)
             started = time.perf_counter()
             with video.open("rb") as handle:
-                response = client.post("/compose/references/", files={"files": ("big.mp4", handle, "video/mp4")},
-                                       headers={"HX-Request": "true"})
+                response = client.post(
+                    "/compose/references/",
+                    files={"files": ("big.mp4", handle, "video/mp4")},
+                    headers={"HX-Request": "true"},
+                )
             elapsed = time.perf_counter() - started
             after = memory_kb(pid)
             assert 'data-mention="@video1"' in response.text, response.text[-2000:]
     growth = (after["VmHWM"] - before["VmHWM"]) / 1024
     print(f"upload of a {size_mb:.1f} MB video took {elapsed:.2f} s")
-    print(f"web worker peak RSS before {before['VmHWM'] / 1024:.1f} MB, after {after['VmHWM'] / 1024:.1f} MB: "
-          f"grew {growth:.1f} MB (target < 30 MB)")
+    print(
+        f"web worker peak RSS before {before['VmHWM'] / 1024:.1f} MB, after {after['VmHWM'] / 1024:.1f} MB: "
+        f"grew {growth:.1f} MB (target < 30 MB)"
+    )
 
 
 if __name__ == "__main__":

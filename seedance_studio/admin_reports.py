@@ -47,15 +47,25 @@ def install(site, reports: Sequence[Report]) -> None:
     site_urls, site_app_list = site.get_urls, site.get_app_list
 
     def get_urls():
-        return [path(f"{r.app_label}/{r.route}", site.admin_view(r.view), {"site": site}, name=r.name)
-                for r in reports] + site_urls()
+        return [
+            path(f"{r.app_label}/{r.route}", site.admin_view(r.view), {"site": site}, name=r.name) for r in reports
+        ] + site_urls()
 
     def get_app_list(request, app_label=None):
         apps = site_app_list(request, app_label)
         for app in apps:
-            app["models"] += [{"name": r.label, "object_name": r.name, "admin_url": reverse(f"admin:{r.name}"),
-                               "add_url": None, "view_only": True, "perms": {"view": True}}
-                              for r in reports if r.app_label == app["app_label"] and r.allows(request.user)]
+            app["models"] += [
+                {
+                    "name": r.label,
+                    "object_name": r.name,
+                    "admin_url": reverse(f"admin:{r.name}"),
+                    "add_url": None,
+                    "view_only": True,
+                    "perms": {"view": True},
+                }
+                for r in reports
+                if r.app_label == app["app_label"] and r.allows(request.user)
+            ]
         return apps
 
     site.get_urls, site.get_app_list = get_urls, get_app_list

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "seedance_studio.credits",
     "seedance_studio.sharing",
     "seedance_studio.alerts",
+    "seedance_studio.mediatools",
 ]
 
 MIDDLEWARE = [
@@ -162,7 +163,8 @@ UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 50_000_000, minimum
 UPLOAD_MAX_MEDIA_SECONDS = env_int("UPLOAD_MAX_MEDIA_SECONDS", 600, minimum=1)
 
 # --- ffmpeg and the worker ------------------------------------------------------------------------------
-FFMPEG_BINARY = env_str("FFMPEG_BINARY")  # unset: the system's ffmpeg if on PATH, else the bundled one
+FFMPEG_BINARY = env_str("FFMPEG_BINARY")  # unset: the system's ffmpeg if on PATH, else the bundled one (renders and
+# frames; probing reads media through PyAV, see mediatools/probe.py)
 FFMPEG_PROBE_TIMEOUT = env_int("FFMPEG_PROBE_TIMEOUT", 20, minimum=1)
 FFMPEG_RENDER_TIMEOUT = env_int("FFMPEG_RENDER_TIMEOUT", 600, minimum=10)
 WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 2, minimum=1, maximum=32)
@@ -174,9 +176,10 @@ WORKER_MAX_ATTEMPTS = env_int("WORKER_MAX_ATTEMPTS", 3, minimum=1)
 # Where providers fetch reference files from: must be reachable from the internet for remote providers.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
-# --- Remote providers: each is switched on by its API key (names in seedance_studio/providers ENV_VARS) ----
+
+# --- Remote providers: each is switched on by its API key (names in seedance_studio/provider_api ENV_VARS) ----
 def _provider_configs() -> dict:
-    from seedance_studio.providers import ENV_VARS, make_config
+    from seedance_studio.provider_api import ENV_VARS, make_config
 
     emulated = env_bool("PROVIDER_EMULATOR", False)
     configs = {}
@@ -186,19 +189,25 @@ def _provider_configs() -> dict:
             continue  # unavailable: the composer says which variable an admin must set
         hosts = env_list(names["allowed_result_hosts"], []) or None
         configs[provider_id] = make_config(
-            provider_id, api_key, base_url=env_str(names["base_url"]) or None,
+            provider_id,
+            api_key,
+            base_url=env_str(names["base_url"]) or None,
             webhook_secret=env_str(names["webhook_secret"], "") if "webhook_secret" in names else "",
             signing_key=env_str(names["signing_key"], "") if "signing_key" in names else "",
-            allowed_result_hosts=hosts, emulated=emulated)
+            allowed_result_hosts=hosts,
+            emulated=emulated,
+        )
     return configs
 
 
 # provider id -> ProviderConfig (its repr hides the secrets), only for providers with a key.
 PROVIDERS = _provider_configs()
-# How long the worker follows a provider task before it stops and reconciles it (peak queues last hours).
+# How long the worker follows a provider task before it marks it overdue (and the admins are told); after one more
+# such period it fails it as timed out. Peak queues last hours.
 PROVIDER_FOLLOW_HOURS = env_int("PROVIDER_FOLLOW_HOURS", 24, minimum=1)
 PROVIDER_POLL_MAX_SECONDS = env_int("PROVIDER_POLL_MAX_SECONDS", 60, minimum=5)
 PROVIDER_RESULT_MAX_MB = env_int("PROVIDER_RESULT_MAX_MB", 500, minimum=10)
+
 
 # --- Seedance pricing (the pure core in seedance_studio/seedance/ quotes every job with this) -------------
 def _seedance_pricing() -> dict:
@@ -215,8 +224,10 @@ def _seedance_pricing() -> dict:
             overrides = json.loads(raw, parse_float=Decimal)
         except ValueError as error:
             raise ImproperlyConfigured(f"SEEDANCE_PRICING_JSON is not valid JSON: {error}") from None
-    for variable, key in (("STUDIO_CREDITS_PER_USD", "studio_credits_per_usd"),
-                          ("STUDIO_CREDITS_PER_SEEDANCE2_CREDIT", "studio_credits_per_seedance2_credit")):
+    for variable, key in (
+        ("STUDIO_CREDITS_PER_USD", "studio_credits_per_usd"),
+        ("STUDIO_CREDITS_PER_SEEDANCE2_CREDIT", "studio_credits_per_seedance2_credit"),
+    ):
         if env_str(variable):
             overrides[key] = env_str(variable)
     # Whether a quote that still uses a guessed price ("estimated") may be submitted.
@@ -225,7 +236,8 @@ def _seedance_pricing() -> dict:
         choices = [choice.value for choice in EstimatedPrices]
         if policy not in choices:
             raise ImproperlyConfigured(
-                f"STUDIO_ESTIMATED_PRICES={policy!r} is not a policy: use {' or '.join(choices)}.")
+                f"STUDIO_ESTIMATED_PRICES={policy!r} is not a policy: use {' or '.join(choices)}."
+            )
         overrides["estimated_prices"] = policy
     try:
         PricingConfig.from_mapping(overrides)
@@ -239,6 +251,7 @@ SEEDANCE_PRICING = _seedance_pricing()
 # paid provider at once; 0: no grant.
 STUDIO_FIRST_ADMIN_CREDITS = env_int("STUDIO_FIRST_ADMIN_CREDITS", 1000, minimum=0)
 
+
 # --- Mail to admins: alerts about stuck jobs (seedance_studio/alerts) go to ADMINS through mail_admins --------
 def _admins() -> list[tuple[str, str]]:
     from email.utils import getaddresses
@@ -246,8 +259,9 @@ def _admins() -> list[tuple[str, str]]:
     raw = env_str("STUDIO_ADMINS", "Studio admins <admins@localhost>")
     admins = [(name or address, address) for name, address in getaddresses([raw]) if "@" in address]
     if raw.strip() and not admins:
-        raise ImproperlyConfigured(f"STUDIO_ADMINS={raw!r} names no e-mail address: use "
-                                   "'Name <name@example.com>, other@example.com'.")
+        raise ImproperlyConfigured(
+            f"STUDIO_ADMINS={raw!r} names no e-mail address: use 'Name <name@example.com>, other@example.com'."
+        )
     return admins
 
 

@@ -27,8 +27,10 @@ def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()
     # Production serves hashed static names from collectstatic's manifest; tests serve the source files.
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     yield
 
 
@@ -111,7 +113,8 @@ def worker_environment(**extra: str) -> dict[str, str]:
         user = db.get("USER") or ""
         password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
         at = "@" if user else ""
-        env["DATABASE_URL"] = f"postgres://{user}{password}{at}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+        host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+        env["DATABASE_URL"] = f"postgres://{user}{password}{at}{host}:{port}/{db['NAME']}"
     env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
     env["WORKER_IDLE_SLEEP_MS"] = "100"
     env.update(extra)
@@ -127,8 +130,13 @@ def start_worker(tmp_path):
     def start(**extra_env: str) -> subprocess.Popen:
         log_path = tmp_path / f"worker-{len(processes)}.log"
         with log_path.open("w") as log:
-            process = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "runworker"], cwd=ROOT,
-                                       env=worker_environment(**extra_env), stdout=log, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                [sys.executable, str(ROOT / "manage.py"), "runworker"],
+                cwd=ROOT,
+                env=worker_environment(**extra_env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         processes.append((process, log_path))
         return process
 

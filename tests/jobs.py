@@ -32,6 +32,13 @@ def succeeded(owner, scratch: Path, *, prompt="A cat walks in the garden", secon
     for field_file, path in ((held.video, video), (held.poster, poster), (held.last_frame, last)):
         with path.open("rb") as handle:
             field_file.save(path.name, File(handle), save=False)
-    assert held.succeed("worker-test", video=held.video.name, poster=held.poster.name,
-                        last_frame=held.last_frame.name, width=640, height=360, duration=seconds)
+    assert held.succeed(
+        "worker-test",
+        video=held.video.name,
+        poster=held.poster.name,
+        last_frame=held.last_frame.name,
+        width=640,
+        height=360,
+        duration=seconds,
+    )
     return Job.objects.select_related("composition").get(pk=job.pk)

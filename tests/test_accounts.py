@@ -27,8 +27,11 @@ def test_it_creates_the_first_admin_without_a_password_and_prints_a_link(client)
     response = client.post(path)
     assert response.status_code == 302 and response["Location"] == "/accounts/password/"
 
-    response = client.post("/accounts/password/", {"new_password1": "violet-kestrel-4417",
-                                                    "new_password2": "violet-kestrel-4417"}, follow=True)
+    response = client.post(
+        "/accounts/password/",
+        {"new_password1": "violet-kestrel-4417", "new_password2": "violet-kestrel-4417"},
+        follow=True,
+    )
     assert "Password saved." in response.content.decode()
     admin.refresh_from_db()
     assert admin.check_password("violet-kestrel-4417")
@@ -72,8 +75,9 @@ def test_it_signs_in_with_a_password(client, owner):
 
 def test_it_asks_for_the_old_password_before_setting_a_new_one(client, owner):
     client.force_login(owner)
-    response = client.post("/accounts/password/", {"new_password1": "violet-kestrel-4417",
-                                                    "new_password2": "violet-kestrel-4417"})
+    response = client.post(
+        "/accounts/password/", {"new_password1": "violet-kestrel-4417", "new_password2": "violet-kestrel-4417"}
+    )
     assert "old password" in response.content.decode().lower()
     owner.refresh_from_db()
     assert owner.check_password("a-long-test-password-1")
@@ -111,6 +115,12 @@ def test_it_refuses_to_start_with_a_bad_first_admin_credits_setting(value):
     from tests.conftest import ROOT
 
     env = {**os.environ, "STUDIO_FIRST_ADMIN_CREDITS": value, "DJANGO_SECRET_KEY": "x" * 40}
-    started = subprocess.run([sys.executable, str(ROOT / "manage.py"), "check"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=120)
+    started = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert started.returncode != 0 and "ImproperlyConfigured: STUDIO_FIRST_ADMIN_CREDITS=" in started.stderr

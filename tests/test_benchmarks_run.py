@@ -11,15 +11,24 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("script, args", [
-    ("live_check.py", ["--requests", "5"]),
-    ("submit_to_playable.py", ["--runs", "1"]),
-    ("gallery.py", ["--requests", "5", "--jobs", "60"]),
-    ("share_page.py", ["--requests", "5"]),
-])
+@pytest.mark.parametrize(
+    "script, args",
+    [
+        ("live_check.py", ["--requests", "5"]),
+        ("submit_to_playable.py", ["--runs", "1"]),
+        ("gallery.py", ["--requests", "5", "--jobs", "60"]),
+        ("share_page.py", ["--requests", "5"]),
+    ],
+)
 def test_the_benchmark_runs(script, args):
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}  # they use their own SQLite
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert "target" in result.stdout

@@ -7,33 +7,51 @@ import uuid
 import pytest
 from django.db import IntegrityError
 
-from seedance_studio.providers import make_config
+from seedance_studio.provider_api import make_config
 from seedance_studio.references.models import Reference
 from seedance_studio.studio.models import Composition, CompositionReference, Job
+from tests.compose_forms import HTMX, compose_form
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 HIAPI = "hiapi/seedance-2-0"
 
 
 def _form(**overrides):
-    data = {"prompt": "@image1 fades in", "model": HIAPI, "mode": "auto", "duration": "5", "aspect_ratio": "16:9",
-            "resolution": "720p", "generate_audio": "on", "submission_key": str(uuid.uuid4())}
-    data.update(overrides)
-    return data
+    return compose_form(**{"prompt": "@image1 fades in", "model": HIAPI, **overrides})
 
 
 def _image(owner, name) -> Reference:
-    return Reference.objects.create(owner=owner, kind="image", file=f"references/{uuid.uuid4().hex}.png",
-                                    original_name=name, format="png", content_type="image/png", extension="png",
-                                    width=1280, height=720, size_bytes=1000)
+    return Reference.objects.create(
+        owner=owner,
+        kind="image",
+        file=f"references/{uuid.uuid4().hex}.png",
+        original_name=name,
+        format="png",
+        content_type="image/png",
+        extension="png",
+        width=1280,
+        height=720,
+        size_bytes=1000,
+    )
 
 
 def _video(owner, name="waves.mp4") -> Reference:
-    return Reference.objects.create(owner=owner, kind="video", file=f"references/{uuid.uuid4().hex}.mp4",
-                                    original_name=name, format="mp4", content_type="video/mp4", extension="mp4",
-                                    width=1280, height=720, duration=4.0, fps=24, has_audio=False, size_bytes=1000)
+    return Reference.objects.create(
+        owner=owner,
+        kind="video",
+        file=f"references/{uuid.uuid4().hex}.mp4",
+        original_name=name,
+        format="mp4",
+        content_type="video/mp4",
+        extension="mp4",
+        width=1280,
+        height=720,
+        duration=4.0,
+        fps=24,
+        has_audio=False,
+        size_bytes=1000,
+    )
 
 
 @pytest.fixture
@@ -181,16 +199,23 @@ def test_the_control_shows_only_where_the_provider_names_its_frames(owner_client
 
 def test_a_pin_left_on_another_provider_says_how_to_clear_it(owner_client, owner, images):
     _pin(owner_client, images[2], "last", **HTMX)
-    response = owner_client.post("/compose/check/", _form(model="piapi/seedance-2", options_for="hiapi",
-                                                          prompt="@image1 @image2 @image3"), **HTMX)
+    response = owner_client.post(
+        "/compose/check/", _form(model="piapi/seedance-2", prompt="@image1 @image2 @image3"), **HTMX
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "frames.beside_references" in _errors(page)
     assert "clear its frame setting to use it as a reference, or choose HiAPI" in page
-    # The chip's control turns into the pin and a Clear button, swapped in because the provider changed.
+    # The chip's control turns into the pin and a Clear button, swapped in by the provider's options.
+    page = owner_client.get("/compose/options/", {"model": "piapi/seedance-2"}, **HTMX).content.decode()
+
     def swapped_in(reference):
-        found = re.search(rf'<div class="chip-frame" id="chip-frame-{reference.public_id.hex}" hx-swap-oob="true">'
-                          r'(.*?)</div>', page, re.S)
+        found = re.search(
+            rf'<div class="chip-frame" id="chip-frame-{reference.public_id.hex}" hx-swap-oob="true">'
+            r"(.*?)</div>",
+            page,
+            re.S,
+        )
         return found.group(1) if found else None
 
     chip = swapped_in(images[2])
@@ -199,17 +224,21 @@ def test_a_pin_left_on_another_provider_says_how_to_clear_it(owner_client, owner
     assert swapped_in(images[0]).strip() == ""  # no control for an unpinned image there
 
     _pin(owner_client, images[2], "", **HTMX)  # what the Clear button posts
-    page = owner_client.post("/compose/check/", _form(model="piapi/seedance-2", options_for="piapi",
-                                                      prompt="@image1 @image2 @image3"), **HTMX).content.decode()
+    page = owner_client.post(
+        "/compose/check/", _form(model="piapi/seedance-2", prompt="@image1 @image2 @image3"), **HTMX
+    ).content.decode()
     assert "frames." not in page and 'id="chip-frame-' not in page
 
 
-def test_the_live_check_with_pins_keeps_its_query_count(owner_client, owner, images, django_assert_max_num_queries):
+def test_the_live_check_with_pins_keeps_its_query_count(owner_client, owner, images, django_assert_num_queries):
     Composition.objects.draft_for(owner).pin(images[0], "first")
-    with django_assert_max_num_queries(3):
-        page = owner_client.post("/compose/check/", _form(options_for="piapi", prompt="@image1 @image2 @image3"),
-                                 **HTMX).content.decode()
-    assert f'id="chip-frame-{images[0].public_id.hex}" hx-swap-oob="true"' in page
+    with django_assert_num_queries(3):
+        page = owner_client.post("/compose/check/", _form(prompt="@image1 @image2 @image3"), **HTMX).content.decode()
+    assert f'id="chip-findings-{images[0].public_id.hex}" hx-swap-oob="true"' in page
+    with django_assert_num_queries(2):  # the signed-in user, and the draft's references with their pins
+        page = owner_client.get("/compose/options/", {"model": HIAPI}, **HTMX).content.decode()
+    control = re.search(rf'id="chip-frame-{images[0].public_id.hex}" hx-swap-oob="true">(.*?)</div>', page, re.S)
+    assert control and '<option value="first" selected>' in control.group(1)
 
 
 def test_the_local_preview_opens_and_ends_on_the_pinned_frames(owner, images):
@@ -223,6 +252,5 @@ def test_the_local_preview_opens_and_ends_on_the_pinned_frames(owner, images):
 
     order = [reference.path.name for reference in preview_request(job).references]
 
-    names = {Reference.objects.get(pk=image.pk).file.name.rsplit("/", 1)[-1]: image.original_name
-             for image in images}
+    names = {Reference.objects.get(pk=image.pk).file.name.rsplit("/", 1)[-1]: image.original_name for image in images}
     assert [names[name] for name in order] == ["dusk.png", "harbour.png", "dawn.png"]

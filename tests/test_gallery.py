@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from seedance_studio.studio.job_views import PAGE_SIZE
 from seedance_studio.studio.models import Composition, Job
+from tests.compose_forms import HTMX
 from tests.jobs import submitted
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 # make_jobs' clock: each job a second after the previous one, in the order they are made, all in the past.
 CLOCK = [timezone.now() - timedelta(days=1)]
 CARD_ID = re.compile(r'<article class="job-card[^"]*" id="job-([0-9a-f-]{36})"')
@@ -35,18 +35,39 @@ def _fresh_run_time_estimates():
     cache.clear()
 
 
-def make_jobs(owner, count, *, prompt="shot {n}", provider="local_preview", tier="local", mode="auto", duration=5,
-              resolution="720p", created=None, **fields) -> list[Job]:
+def make_jobs(
+    owner,
+    count,
+    *,
+    prompt="shot {n}",
+    provider="local_preview",
+    tier="local",
+    mode="auto",
+    duration=5,
+    resolution="720p",
+    created=None,
+    **fields,
+) -> list[Job]:
     """`count` jobs in one go, newest last; `created`: their created_at (all the same instant), else each a second
     after the job made before it."""
     compositions = Composition.objects.bulk_create(
-        Composition(owner=owner, provider=provider, tier=tier, mode=mode, prompt=prompt.format(n=n),
-                    duration=duration, resolution=resolution) for n in range(count))
+        Composition(
+            owner=owner,
+            provider=provider,
+            tier=tier,
+            mode=mode,
+            prompt=prompt.format(n=n),
+            duration=duration,
+            resolution=resolution,
+        )
+        for n in range(count)
+    )
     fields.setdefault("status", "succeeded")
     fields.setdefault("phase", "done")
     jobs = Job.objects.bulk_create(
         Job(owner=owner, composition=composition, submission_key=uuid.uuid4(), provider=provider, **fields)
-        for composition in compositions)
+        for composition in compositions
+    )
     for job in jobs:
         CLOCK[0] += timedelta(seconds=1)
         job.created_at = created or CLOCK[0]
@@ -70,6 +91,7 @@ def walk(client, url="/gallery/") -> list[list[str]]:
 
 
 # --- Paging -----------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("count, sizes", [(75, [24, 24, 24, 3]), (72, [24, 24, 24]), (5, [5])])
 def test_it_reaches_every_job_newest_first_a_page_at_a_time(owner_client, owner, count, sizes):
@@ -117,6 +139,7 @@ def test_the_compose_page_shows_the_newest_page_and_links_to_the_gallery(owner_c
 
 # --- Filters and search --------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def assorted(owner):
     """A creative's varied history: what each filter should find."""
@@ -128,14 +151,17 @@ def assorted(owner):
     }
 
 
-@pytest.mark.parametrize("query, expected", [
-    ({"q": "cat"}, 3),  # case-insensitive, over prompts
-    ({"status": "failed"}, 1),
-    ({"provider": "piapi"}, 1),
-    ({"mode": "first_last_frames"}, 1),
-    ({"q": "cat", "provider": "piapi"}, 1),
-    ({"q": "garden", "status": "failed"}, 0),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"q": "cat"}, 3),  # case-insensitive, over prompts
+        ({"status": "failed"}, 1),
+        ({"provider": "piapi"}, 1),
+        ({"mode": "first_last_frames"}, 1),
+        ({"q": "cat", "provider": "piapi"}, 1),
+        ({"q": "garden", "status": "failed"}, 0),
+    ],
+)
 def test_filters_and_search_narrow_the_gallery(owner_client, assorted, query, expected):
     page = owner_client.get("/gallery/", query, **HTMX).content.decode()
     assert len(card_ids(page)) == expected
@@ -169,8 +195,9 @@ def test_a_filter_value_that_is_no_choice_is_ignored(owner_client, owner):
 
 def test_the_back_button_gets_the_whole_page_even_from_htmx(owner_client, owner):
     make_jobs(owner, 1)
-    restore = owner_client.get("/gallery/?status=succeeded", HTTP_HX_REQUEST="true",
-                               HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    restore = owner_client.get(
+        "/gallery/?status=succeeded", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
     assert "<html" in restore.content.decode()
     fragment = owner_client.get("/gallery/?status=succeeded", **HTMX)
     assert "<html" not in fragment.content.decode() and 'id="gallery-results"' in fragment.content.decode()
@@ -178,6 +205,7 @@ def test_the_back_button_gets_the_whole_page_even_from_htmx(owner_client, owner)
 
 
 # --- Ownership ------------------------------------------------------------------------------------------------------
+
 
 def test_another_creatives_jobs_never_appear(owner_client, outsider_client, owner, outsider):
     mine = make_jobs(owner, 3, prompt="mine {n}")
@@ -192,16 +220,31 @@ def test_another_creatives_jobs_never_appear(owner_client, outsider_client, owne
 
 # --- Queries: a page costs the same with 10 jobs or 200 --------------------------------------------------------------
 
+
 def _history(owner, count):
     """`count` jobs with everything a page can show: history to learn from, queued local previews, remote jobs in
     flight without progress, failures."""
     now = timezone.now()
-    make_jobs(owner, count - 6, provider="piapi", tier="seedance-2-fast", credits_status="free",
-              create_sent_at=now - timedelta(minutes=3), finished_at=now - timedelta(minutes=1))
+    make_jobs(
+        owner,
+        count - 6,
+        provider="piapi",
+        tier="seedance-2-fast",
+        credits_status="free",
+        create_sent_at=now - timedelta(minutes=3),
+        finished_at=now - timedelta(minutes=1),
+    )
     make_jobs(owner, 2, status="failed", error_message="It broke.")
     make_jobs(owner, 2, status="queued", phase="submit")
-    make_jobs(owner, 2, status="running", phase="follow", provider="piapi", tier="seedance-2-fast",
-              create_sent_at=now - timedelta(seconds=30))
+    make_jobs(
+        owner,
+        2,
+        status="running",
+        phase="follow",
+        provider="piapi",
+        tier="seedance-2-fast",
+        create_sent_at=now - timedelta(seconds=30),
+    )
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "fragment"])
@@ -234,6 +277,7 @@ def test_the_compose_pages_gallery_adds_no_query_per_card(client, django_user_mo
 
 # --- Live cards -----------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def rendered_templates():
     names = []
@@ -246,8 +290,9 @@ def rendered_templates():
     template_rendered.disconnect(record)
 
 
-def test_an_unchanged_card_answers_204_without_rendering_or_loading_more(owner_client, owner, rendered_templates,
-                                                                         django_assert_num_queries):
+def test_an_unchanged_card_answers_204_without_rendering_or_loading_more(
+    owner_client, owner, rendered_templates, django_assert_num_queries
+):
     job = submitted(owner)
     url = f"/jobs/{job.public_id}/card/"
     with django_assert_num_queries(2):  # the signed-in user, and the job's status, progress and updated_at
@@ -279,10 +324,14 @@ def test_only_cards_in_flight_poll_and_they_slow_down_in_a_hidden_tab(owner_clie
     make_jobs(owner, 1, status="running", phase="follow", provider="piapi", tier="seedance-2-fast")
     page = owner_client.get("/gallery/").content.decode()
     triggers = re.findall(r'hx-trigger="(every [^"]+)"', page)
-    assert sorted(triggers) == sorted([
-        "every 1s [!document.hidden], every 30s [document.hidden], visibilitychange from:document [!document.hidden]",
-        "every 3s [!document.hidden], every 30s [document.hidden], visibilitychange from:document [!document.hidden]",
-    ])
+    assert sorted(triggers) == sorted(
+        [
+            "every 1s [!document.hidden], every 30s [document.hidden], "
+            "visibilitychange from:document [!document.hidden]",
+            "every 3s [!document.hidden], every 30s [document.hidden], "
+            "visibilitychange from:document [!document.hidden]",
+        ]
+    )
 
 
 def test_queued_previews_show_their_place_in_the_queue(owner_client, owner, outsider):
@@ -296,19 +345,34 @@ def test_queued_previews_show_their_place_in_the_queue(owner_client, owner, outs
 
 # --- What a card says ----------------------------------------------------------------------------------------------
 
+
 def _finished(owner, run_times, **shape):
     now = timezone.now()
     for seconds in run_times:
-        make_jobs(owner, 1, provider="piapi", tier="seedance-2-fast", credits_status="free",
-                  create_sent_at=now - timedelta(seconds=seconds + 60), finished_at=now - timedelta(seconds=60),
-                  **shape)
+        make_jobs(
+            owner,
+            1,
+            provider="piapi",
+            tier="seedance-2-fast",
+            credits_status="free",
+            create_sent_at=now - timedelta(seconds=seconds + 60),
+            finished_at=now - timedelta(seconds=60),
+            **shape,
+        )
 
 
 def test_a_job_without_progress_gets_an_estimate_learned_from_similar_jobs(owner_client, owner, outsider):
     _finished(outsider, [60, 90, 600, 120])  # the studio's history, anyone's: median 105 s
     _finished(owner, [5], resolution="480p")  # another shape: not similar
-    make_jobs(owner, 1, status="running", phase="follow", provider="piapi", tier="seedance-2-fast",
-              create_sent_at=timezone.now() - timedelta(seconds=45))
+    make_jobs(
+        owner,
+        1,
+        status="running",
+        phase="follow",
+        provider="piapi",
+        tier="seedance-2-fast",
+        create_sent_at=timezone.now() - timedelta(seconds=45),
+    )
     page = owner_client.get("/gallery/", {"status": "running"}).content.decode()
     assert "(estimate, from 4 similar jobs)" in page
     assert re.search(r"About 1 min( \d+ s)? left", page)
@@ -317,8 +381,15 @@ def test_a_job_without_progress_gets_an_estimate_learned_from_similar_jobs(owner
 
 def test_estimates_are_learned_once_then_kept_a_few_minutes(owner_client, owner, django_assert_num_queries):
     _finished(owner, [60])
-    make_jobs(owner, 1, status="running", phase="follow", provider="piapi", tier="seedance-2-fast",
-              create_sent_at=timezone.now())
+    make_jobs(
+        owner,
+        1,
+        status="running",
+        phase="follow",
+        provider="piapi",
+        tier="seedance-2-fast",
+        create_sent_at=timezone.now(),
+    )
     with django_assert_num_queries(3):  # user, page, and the estimates learned
         owner_client.get("/gallery/", {"status": "running"})
     with django_assert_num_queries(2):
@@ -329,18 +400,40 @@ def test_estimates_are_learned_once_then_kept_a_few_minutes(owner_client, owner,
 def test_there_is_no_estimate_without_history(owner_client, owner):
     _finished(owner, [60], duration=10)  # another duration: not similar
     long_ago = timezone.now() - timedelta(days=45)  # the same shape, but too long ago to say much about today
-    make_jobs(owner, 1, provider="piapi", tier="seedance-2-fast", create_sent_at=long_ago - timedelta(minutes=1),
-              finished_at=long_ago)
-    make_jobs(owner, 1, status="running", phase="follow", provider="piapi", tier="seedance-2-fast",
-              create_sent_at=timezone.now())
+    make_jobs(
+        owner,
+        1,
+        provider="piapi",
+        tier="seedance-2-fast",
+        create_sent_at=long_ago - timedelta(minutes=1),
+        finished_at=long_ago,
+    )
+    make_jobs(
+        owner,
+        1,
+        status="running",
+        phase="follow",
+        provider="piapi",
+        tier="seedance-2-fast",
+        create_sent_at=timezone.now(),
+    )
     page = owner_client.get("/gallery/", {"status": "running"}).content.decode()
     assert "Running at PiAPI" in page and "estimate" not in page
 
 
 def test_a_provider_that_reports_progress_shows_its_own(owner_client, owner):
     _finished(owner, [60])
-    make_jobs(owner, 1, status="running", phase="follow", provider="piapi", tier="seedance-2-fast",
-              has_progress=True, progress=0.4, create_sent_at=timezone.now())
+    make_jobs(
+        owner,
+        1,
+        status="running",
+        phase="follow",
+        provider="piapi",
+        tier="seedance-2-fast",
+        has_progress=True,
+        progress=0.4,
+        create_sent_at=timezone.now(),
+    )
     page = owner_client.get("/gallery/", {"status": "running"}).content.decode()
     assert "Running at PiAPI 40%" in page and 'aria-label="Progress at the provider"' in page
     assert "estimate" not in page
@@ -350,17 +443,18 @@ def test_a_failed_card_says_why_and_offers_fix_and_retry(owner_client, owner):
     job = make_jobs(owner, 1, status="failed", error_message="PiAPI refused it: the prompt names a real person.")[0]
     page = owner_client.get("/gallery/").content.decode()
     assert "PiAPI refused it: the prompt names a real person." in page
-    assert re.search(rf'<form class="retry" method="post" action="/jobs/{job.public_id}/remix/">'
-                     r'<input type="hidden" name="csrfmiddlewaretoken"[^>]*>\s*'
-                     r'<button type="submit"[^>]*>Fix and retry',
-                     page)
+    assert re.search(
+        rf'<form class="retry" method="post" action="/jobs/{job.public_id}/remix/">'
+        r'<input type="hidden" name="csrfmiddlewaretoken"[^>]*>\s*'
+        r'<button type="submit"[^>]*>Fix and retry',
+        page,
+    )
     response = owner_client.post(f"/jobs/{job.public_id}/remix/")
     assert response.status_code == 302 and response["Location"] == "/"
 
 
 def test_each_card_links_to_its_result_page_and_previews_its_video(owner_client, owner):
-    job = make_jobs(owner, 1, poster="jobs/x/poster.jpg", video="jobs/x/video.mp4",
-                    finished_at=timezone.now())[0]
+    job = make_jobs(owner, 1, poster="jobs/x/poster.jpg", video="jobs/x/video.mp4", finished_at=timezone.now())[0]
     page = owner_client.get("/gallery/").content.decode()
     assert f'<a class="frame" href="/jobs/{job.public_id}/"' in page
     assert f'poster="/jobs/{job.public_id}/poster.jpg"' in page and "muted" in page

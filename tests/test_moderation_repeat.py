@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from seedance_studio.credits import ledger
-from seedance_studio.providers import make_config
+from seedance_studio.provider_api import make_config
 from seedance_studio.studio.models import Composition, Job
 from seedance_studio.studio.submission import submit_draft
 from tests.credits.money import claimed
@@ -26,8 +26,11 @@ WARNING = "GoAPI&#x27;s moderation already refused this prompt with these refere
 
 @pytest.fixture(autouse=True)
 def _providers_configured(settings):
-    settings.PROVIDERS = {**settings.PROVIDERS, "goapi": make_config("goapi", "test-key-goapi"),
-                          "piapi": make_config("piapi", "test-key-piapi")}
+    settings.PROVIDERS = {
+        **settings.PROVIDERS,
+        "goapi": make_config("goapi", "test-key-goapi"),
+        "piapi": make_config("piapi", "test-key-piapi"),
+    }
     settings.PUBLIC_BASE_URL = "https://studio.example.com"
 
 
@@ -40,11 +43,15 @@ def draft(owner):
 
 def _ended(user, draft, *, provider="goapi", tier="seedance-2-fast", prompt=PROMPT, moderation=True) -> Job:
     """A job made from `draft` as it is, refused by moderation (or failed otherwise) through the Job's own ending."""
-    draft.save_recipe(dict(provider=provider, tier=tier, prompt=prompt, duration=5, resolution="480p",
-                           aspect_ratio="16:9", mode="auto"))
+    draft.save_draft_fields(
+        dict(
+            provider=provider, tier=tier, prompt=prompt, duration=5, resolution="480p", aspect_ratio="16:9", mode="auto"
+        )
+    )
     job = submit_draft(draft, uuid.uuid4())
-    assert claimed(job).fail("worker-a", "GoAPI refused this video on content grounds (moderation): flagged.",
-                             moderation=moderation)
+    assert claimed(job).fail(
+        "worker-a", "GoAPI refused this video on content grounds (moderation): flagged.", moderation=moderation
+    )
     return job
 
 
@@ -61,8 +68,10 @@ def test_it_warns_before_resubmitting_a_recipe_goapi_refused(owner_client, owner
     page = _check(owner_client)
 
     assert WARNING in page
-    assert "GoAPI says repeated moderation violations incur progressive credit penalties: reword what was " \
-           "flagged or change the references before you submit it again." in page
+    assert (
+        "GoAPI says repeated moderation violations incur progressive credit penalties: reword what was "
+        "flagged or change the references before you submit it again." in page
+    )
     assert re.search(r'<li class="finding warning" data-code="moderation.repeat">', page)
     slot = re.search(r'id="slot-prompt" hx-swap-oob="true">(.*?)</ul>', page, re.S)
     assert slot and "progressive credit penalties" in slot.group(1)

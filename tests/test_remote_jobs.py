@@ -13,17 +13,23 @@ from seedance_studio.emulators import Emulators, emulator_transport
 from seedance_studio.emulators.clock import Clock
 from seedance_studio.mediatools.probe import probe_media
 from seedance_studio.mediatools.sniff import sniff
-from seedance_studio.providers import Http, make_config
-from seedance_studio.providers import http as provider_http
+from seedance_studio.provider_api import Http, make_config
+from seedance_studio.provider_api import http as provider_http
 from seedance_studio.studio.models import Composition, Job
 from seedance_studio.studio.submission import submit_draft
 from seedance_studio.worker import remote
-from tests.providers.harness import HIAPI_SIGNING_KEY, FakeResolver
+from seedance_studio.worker.remote.following import SLOW_POLL_SECONDS
+from tests.provider_api.harness import HIAPI_SIGNING_KEY, FakeResolver
 
 pytestmark = pytest.mark.django_db
 
-REMOTE = {"piapi": "seedance-2-fast", "goapi": "seedance-2-fast", "seedance2": "seedance2-fast",
-          "hiapi": "seedance-2-0", "evolink": "fast"}
+REMOTE = {
+    "piapi": "seedance-2-fast",
+    "goapi": "seedance-2-fast",
+    "seedance2": "seedance2-fast",
+    "hiapi": "seedance-2-0",
+    "evolink": "fast",
+}
 RESOLUTION = {"goapi": "480p"}
 
 
@@ -32,12 +38,16 @@ def emulators(settings, monkeypatch):
     # Emulated time starts now: the webhook view checks HiAPI's signed timestamps against the real clock.
     emulators = Emulators(clock=Clock(start=time.time()), hiapi_signing_key=HIAPI_SIGNING_KEY)
     emulators.transport = emulator_transport(emulators)
-    layer = Http(transport=emulators.transport, sleep=emulators.clock.sleep, jitter=lambda: 0.5,
-                 clock=emulators.clock.now)
+    layer = Http(
+        transport=emulators.transport, sleep=emulators.clock.sleep, jitter=lambda: 0.5, clock=emulators.clock.now
+    )
     previous = provider_http.install(layer)
-    settings.PROVIDERS = {provider: make_config(provider, emulators.keys[provider],
-                                                signing_key=HIAPI_SIGNING_KEY if provider == "hiapi" else "")
-                          for provider in REMOTE}
+    settings.PROVIDERS = {
+        provider: make_config(
+            provider, emulators.keys[provider], signing_key=HIAPI_SIGNING_KEY if provider == "hiapi" else ""
+        )
+        for provider in REMOTE
+    }
     settings.PUBLIC_BASE_URL = "https://studio.example.com"
     resolver = FakeResolver()
     monkeypatch.setattr(remote, "resolver", resolver)
@@ -49,8 +59,15 @@ def emulators(settings, monkeypatch):
 
 def _submit(owner, provider, prompt="A lighthouse at dawn, slow push-in", **fields) -> Job:
     draft = Composition.objects.draft_for(owner)
-    values = dict(provider=provider, tier=REMOTE[provider], prompt=prompt, duration=5,
-                  resolution=RESOLUTION.get(provider, "720p"), aspect_ratio="16:9", mode="auto")
+    values = dict(
+        provider=provider,
+        tier=REMOTE[provider],
+        prompt=prompt,
+        duration=5,
+        resolution=RESOLUTION.get(provider, "720p"),
+        aspect_ratio="16:9",
+        mode="auto",
+    )
     values.update(fields)
     for name, value in values.items():
         setattr(draft, name, value)
@@ -82,8 +99,11 @@ def _create_calls(emulators, provider) -> int:
 
 def _deliver(client, callback):
     path = callback.url.removeprefix("https://studio.example.com")
-    headers = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in callback.headers.items()
-               if name.lower() != "content-type"}
+    headers = {
+        f"HTTP_{name.upper().replace('-', '_')}": value
+        for name, value in callback.headers.items()
+        if name.lower() != "content-type"
+    }
     return client.post(path, data=callback.body, content_type="application/json", **headers)
 
 
@@ -124,8 +144,9 @@ def test_it_follows_a_task_by_webhook(provider, owner, emulators, settings, clie
 
 @pytest.mark.parametrize("provider", REMOTE)
 def test_it_names_a_moderation_refusal(provider, owner, emulators):
-    job = _run_to_end(_submit(owner, provider, prompt="A beach scene [[moderation=sensitive content detected]]"),
-                      emulators)
+    job = _run_to_end(
+        _submit(owner, provider, prompt="A beach scene [[moderation=sensitive content detected]]"), emulators
+    )
     assert job.status == "failed" and job.moderation
     assert "moderation" in job.error_message and "sensitive content detected" in job.error_message
 
@@ -159,7 +180,7 @@ def test_it_rides_out_5xx_on_status_reads(provider, owner, emulators, settings):
 def test_it_reconciles_a_create_that_timed_out_without_sending_it_twice(provider, owner, emulators, settings, client):
     getattr(emulators, provider).scenario.create_timeouts = 1
     job = _step(_submit(owner, provider))
-    assert job.phase == "reconcile" and not job.provider_task_id
+    assert job.phase == "confirm" and not job.provider_task_id
     assert "never sends a job twice" in job.status_note
     job = _step(job)  # still nothing known: it waits, and sends nothing
     assert _create_calls(emulators, provider) == 1
@@ -179,7 +200,7 @@ def test_it_never_adopts_a_task_from_an_unsigned_callback(provider, owner, emula
     callback = [c for c in emulators.outbox if "/webhooks/" in c.url][-1]
     assert _deliver(client, callback).status_code == 200
     job.refresh_from_db()
-    assert job.phase == "reconcile" and not job.provider_task_id  # anyone could have sent that callback
+    assert job.phase == "confirm" and not job.provider_task_id  # anyone could have sent that callback
 
     # The admin reads the task id off the provider's dashboard and attaches it; the worker takes it from there.
     task_id = next(iter(getattr(emulators, provider).tasks))
@@ -201,6 +222,47 @@ def test_it_sets_an_unconfirmed_create_aside_at_the_deadline_with_its_credits_he
     assert job.credits_status == "reserved" and owner.credit_account.held == job.price_credits
 
 
+def test_every_phase_but_done_has_one_step():
+    assert set(remote.STEPS) == set(Job.Phase) - {Job.Phase.DONE}
+
+
+def test_a_confirming_job_whose_task_was_named_meanwhile_is_followed(owner, emulators, settings):
+    """A callback can name the task while the submit step is still parking the job as unanswered: the confirm
+    step then follows it at once instead of waiting for a deadline."""
+    emulators.piapi.scenario.create_timeouts = 1
+    job = _step(_submit(owner, "piapi"))
+    assert job.phase == "confirm"
+    task_id = next(iter(emulators.piapi.tasks))
+    Job.objects.filter(pk=job.pk).update(provider_task_id=task_id)  # what the race leaves behind
+    job = _step(job)
+    assert job.phase == "follow" and job.provider_task_id == task_id
+    _assert_kept(_run_to_end(job, emulators), settings)
+    assert _create_calls(emulators, "piapi") == 1
+
+
+def test_an_overdue_task_is_read_slowly_then_failed_as_timed_out(owner, emulators, settings):
+    job = _step(_submit(owner, "piapi", prompt="A slow one [[queue=100000]]"))  # the emulated task stays queued
+    Job.objects.filter(pk=job.pk).update(follow_deadline=timezone.now() - timedelta(seconds=1))
+    job = _step(job)
+    assert (job.phase, job.poll_interval) == ("overdue", SLOW_POLL_SECONDS) and job.is_in_flight
+    assert "keeps checking every 10 minutes" in job.status_note
+    assert job.follow_deadline > timezone.now() + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS - 1)
+    job = _step(job)  # within the second period: still overdue, read again in 10 minutes
+    assert job.phase == "overdue" and job.is_in_flight
+
+    Job.objects.filter(pk=job.pk).update(follow_deadline=timezone.now() - timedelta(seconds=1))
+    job = _step(job)
+    assert (job.status, job.failure_cause, job.credits_status) == ("failed", "timed_out", "released")
+    assert f"within {2 * settings.PROVIDER_FOLLOW_HOURS} hours" in job.error_message
+
+
+def test_an_overdue_task_that_finishes_is_still_kept(owner, emulators, settings):
+    job = _step(_submit(owner, "piapi"))
+    Job.objects.filter(pk=job.pk).update(phase=Job.Phase.OVERDUE)
+    emulators.clock.advance(60)
+    _assert_kept(_run_to_end(job, emulators), settings)
+
+
 def test_a_late_callback_changes_nothing_on_an_ended_job(owner, emulators, client):
     job = _run_to_end(_submit(owner, "piapi"), emulators)
     callback = [c for c in emulators.outbox if "/webhooks/" in c.url][-1]
@@ -209,7 +271,7 @@ def test_a_late_callback_changes_nothing_on_an_ended_job(owner, emulators, clien
 
 
 def test_a_crash_after_the_create_keeps_the_job(owner, emulators, monkeypatch):
-    from seedance_studio.providers.client import ProviderClient
+    from seedance_studio.provider_api.client import ProviderClient
 
     job = _step(_submit(owner, "piapi"))
     monkeypatch.setattr(ProviderClient, "status", lambda self, task_id: {}["boom"])
@@ -241,8 +303,10 @@ def test_it_refuses_forged_callbacks_and_ignores_duplicates(provider, owner, emu
     job = _step(_submit(owner, provider))
     emulators.clock.advance(60)
     callback = [c for c in emulators.outbox if "/webhooks/" in c.url][-1]
-    forged_headers = {name: ("forged" if name.lower() in ("x-webhook-secret", "x-hiapi-signature") else value)
-                      for name, value in callback.headers.items()}
+    forged_headers = {
+        name: ("forged" if name.lower() in ("x-webhook-secret", "x-hiapi-signature") else value)
+        for name, value in callback.headers.items()
+    }
     before = Job.objects.get(pk=job.pk)
     assert _deliver(client, type(callback)(callback.url, forged_headers, callback.body)).status_code == 403
     assert Job.objects.get(pk=job.pk).run_after == before.run_after
@@ -279,7 +343,7 @@ def test_a_worker_killed_after_sending_the_create_never_sends_it_again(owner, em
     job = _submit(owner, "piapi")
     Job.objects.filter(pk=job.pk).update(create_sent_at=timezone.now())  # sent, then SIGKILL before the answer
     job = _step(job, worker="worker-b")
-    assert job.phase == "reconcile"
+    assert job.phase == "confirm"
     job = _step(job, worker="worker-b")
     assert _create_calls(emulators, "piapi") == 0
 
@@ -291,19 +355,39 @@ def test_it_refuses_remote_submits_when_the_studio_is_not_reachable(owner, emula
     draft = Composition.objects.draft_for(owner)
     draft.append([_reference(owner, "image", "harbour.png")])
     client.force_login(owner)
-    response = client.post("/compose/check/", {"prompt": "@image1 waves", "model": "piapi/seedance-2-fast",
-                                               "mode": "auto", "duration": "5", "aspect_ratio": "16:9",
-                                               "resolution": "720p"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        "/compose/check/",
+        {
+            "prompt": "@image1 waves",
+            "model": "piapi/seedance-2-fast",
+            "mode": "auto",
+            "duration": "5",
+            "aspect_ratio": "16:9",
+            "resolution": "720p",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert "but the internet cannot reach that address" in response.content.decode()
 
 
 def test_it_never_shows_an_api_key_to_the_browser(owner_client, emulators, settings):
     secret = "sk-test-0123456789abcdefSECRET"
     settings.PROVIDERS = {**settings.PROVIDERS, "piapi": make_config("piapi", secret)}
-    pages = [owner_client.get("/").content.decode(),
-             owner_client.post("/compose/check/", {"model": "piapi/seedance-2-fast", "prompt": "a harbour",
-                                                   "mode": "auto", "duration": "5", "aspect_ratio": "16:9",
-                                                   "resolution": "720p"}, HTTP_HX_REQUEST="true").content.decode()]
+    pages = [
+        owner_client.get("/").content.decode(),
+        owner_client.post(
+            "/compose/check/",
+            {
+                "model": "piapi/seedance-2-fast",
+                "prompt": "a harbour",
+                "mode": "auto",
+                "duration": "5",
+                "aspect_ratio": "16:9",
+                "resolution": "720p",
+            },
+            HTTP_HX_REQUEST="true",
+        ).content.decode(),
+    ]
     assert all(secret not in page for page in pages)
     assert secret not in repr(settings.PROVIDERS)
 
@@ -317,8 +401,9 @@ def test_it_keeps_hiapis_own_first_and_last_frames(owner, emulators, settings):
     assert first.kind == last.kind == "image"
     assert job.last_frame.name.endswith(last.extension)
     fetched = {request.url.path for request in emulators.transport.requests}
-    frames = {kind: next(o["url"] for o in job.result_outputs if o["kind"] == kind)
-              for kind in ("first_frame", "last_frame")}
+    frames = {
+        kind: next(o["url"] for o in job.result_outputs if o["kind"] == kind) for kind in ("first_frame", "last_frame")
+    }
     assert all(httpx.URL(url).path in fetched for url in frames.values())  # the provider's own frames were kept
 
 
@@ -326,8 +411,9 @@ def test_it_keeps_hiapis_own_first_and_last_frames(owner, emulators, settings):
 
 
 @pytest.mark.parametrize("provider, status", [("hiapi", 503), ("seedance2", 500)])
-def test_it_sends_a_create_again_after_a_documented_retry_answer_with_one_task_and_one_charge(provider, status, owner,
-                                                                                               emulators, settings):
+def test_it_sends_a_create_again_after_a_documented_retry_answer_with_one_task_and_one_charge(
+    provider, status, owner, emulators, settings
+):
     """HiAPI: "503 means retry later" (shared/seeds/README.md:22); the Seedance2 API: 500 "Internal server error
     | Retry after a few seconds" (002_f203a5308ec3fedc.txt:225). Nothing was created, so the job goes back to
     the queue with create_sent_at cleared and is sent again; it is not reconciled for a day."""
@@ -372,7 +458,7 @@ def test_an_undocumented_5xx_on_create_is_still_reconciled_never_resent(provider
     API's 500); any other 5xx may hide a task, so the job is reconciled and the create is not sent again."""
     getattr(emulators, provider).scenario.create_failures = [status]
     job = _step(_submit(owner, provider))
-    assert job.phase == "reconcile" and job.create_sent_at is not None
+    assert job.phase == "confirm" and job.create_sent_at is not None
     _step(job)
     assert _create_calls(emulators, provider) == 1
 
@@ -410,7 +496,8 @@ def test_a_goapi_moderation_failure_names_its_progressive_penalties(owner, emula
     document says nothing of the kind (000:376-381), so its failure text does not either."""
     goapi = _run_to_end(_submit(owner, "goapi", prompt="A beach [[moderation]]"), emulators)
     piapi = _run_to_end(_submit(owner, "piapi", prompt="A beach [[moderation]]"), emulators)
-    assert goapi.moderation and "repeated moderation violations incur progressive credit penalties" in \
-        goapi.error_message
+    assert (
+        goapi.moderation and "repeated moderation violations incur progressive credit penalties" in goapi.error_message
+    )
     assert "do not send it again unchanged" in goapi.error_message
     assert piapi.moderation and "penalt" not in piapi.error_message

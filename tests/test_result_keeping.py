@@ -16,7 +16,7 @@ from django.utils import timezone
 from seedance_studio.alerts.models import AdminAlert
 from seedance_studio.credits.models import CreditAccount, LedgerEntry
 from seedance_studio.emulators.suite import UNLISTED_CDN_HOST
-from seedance_studio.providers import make_config
+from seedance_studio.provider_api import make_config
 from seedance_studio.studio.models import Job
 from tests.conftest import OWNER_CREDITS
 from tests.media_factory import make_video
@@ -41,9 +41,14 @@ def _resume_as_admin(client, admin_user, job):
 
 def test_a_result_on_a_public_host_no_document_names_is_kept(owner, emulators, tmp_path):
     video = make_video(tmp_path / "moved.mp4", seconds=2.0)
-    url = emulators.cdn.publish(f"https://{UNLISTED_CDN_HOST}/v", video.read_bytes(), suffix=".mp4",
-                                content_type="video/mp4", expires_at=emulators.clock.now() + 86400,
-                                expired_status=403)
+    url = emulators.cdn.publish(
+        f"https://{UNLISTED_CDN_HOST}/v",
+        video.read_bytes(),
+        suffix=".mp4",
+        content_type="video/mp4",
+        expires_at=emulators.clock.now() + 86400,
+        expired_status=403,
+    )
 
     job = _run_to_end(_submit(owner, "piapi", prompt=f"A harbour at dusk [[result-url={url}]]"), emulators)
 
@@ -54,7 +59,8 @@ def test_a_result_on_a_public_host_no_document_names_is_kept(owner, emulators, t
 
 
 def test_a_result_on_a_private_address_is_refused_before_any_byte_set_aside_and_kept_on_an_admin_retry(
-        owner, admin_user, client, emulators, settings, django_capture_on_commit_callbacks):
+    owner, admin_user, client, emulators, settings, django_capture_on_commit_callbacks
+):
     job = _to_download(_submit(owner, "piapi"), emulators)
     video_url = job.result_outputs[0]["url"]
     emulators.resolver.answers["img.theapi.app"] = ["10.0.0.5"]  # rebinding, or a provider-side misconfiguration
@@ -106,7 +112,7 @@ def test_an_expired_result_link_sets_the_job_aside_instead_of_dropping_it(owner,
 
 
 def test_a_result_that_is_not_a_video_is_set_aside_with_the_reason(owner, emulators, monkeypatch):
-    from seedance_studio.providers.client import ProviderClient
+    from seedance_studio.provider_api.client import ProviderClient
     from tests.media_factory import make_image
 
     def download(self, output, dest, **policy):
@@ -121,8 +127,10 @@ def test_a_result_that_is_not_a_video_is_set_aside_with_the_reason(owner, emulat
 
 
 def test_an_admin_allow_list_narrows_where_results_come_from(owner, emulators, settings):
-    settings.PROVIDERS = {**settings.PROVIDERS, "piapi": make_config(
-        "piapi", emulators.keys["piapi"], allowed_result_hosts=["theapi.app"])}
+    settings.PROVIDERS = {
+        **settings.PROVIDERS,
+        "piapi": make_config("piapi", emulators.keys["piapi"], allowed_result_hosts=["theapi.app"]),
+    }
     url = "https://evil.example.net/video.mp4"
 
     job = _run_to_end(_submit(owner, "piapi", prompt=f"A harbour [[result-url={url}]]"), emulators)
@@ -134,7 +142,8 @@ def test_an_admin_allow_list_narrows_where_results_come_from(owner, emulators, s
 
 
 def test_a_job_overdue_at_the_provider_mails_the_admins_once_however_often_it_is_polled(
-        owner, emulators, django_capture_on_commit_callbacks):
+    owner, emulators, django_capture_on_commit_callbacks
+):
     job = _submit(owner, "piapi", prompt="A slow one [[queue=100000]]")
     job = _step(job)  # sent; the emulated task stays queued
     Job.objects.filter(pk=job.pk).update(follow_deadline=timezone.now() - timedelta(seconds=1))
@@ -144,13 +153,14 @@ def test_a_job_overdue_at_the_provider_mails_the_admins_once_however_often_it_is
             job = _step(job)
         emulators.clock.advance(600)
 
-    assert job.phase == Job.Phase.RECONCILE and job.is_in_flight
+    assert job.phase == Job.Phase.OVERDUE and job.is_in_flight
     assert AdminAlert.objects.filter(job=job, cause=AdminAlert.Cause.OVERDUE).count() == 1
     assert len(mail.outbox) == 1 and "has not finished task" in mail.outbox[0].body
 
 
 def test_a_provider_out_of_credits_keeps_the_job_queued_and_tells_the_admins_once(
-        owner, emulators, django_capture_on_commit_callbacks):
+    owner, emulators, django_capture_on_commit_callbacks
+):
     """The note says "An admin has been asked to top it up": a 402 on create raises that alert, once per job."""
     job = _submit(owner, "piapi", prompt="A lantern festival [[fail-create-402-twice]]")
 

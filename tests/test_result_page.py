@@ -56,8 +56,12 @@ def test_remix_loads_the_same_references_in_order_and_the_same_settings(owner_cl
     assert response.status_code == 302 and response["Location"] == "/"
     draft = Composition.objects.draft_for(owner)
     assert [r.original_name for r in draft.ordered_references()] == ["second.png", "first.jpg"]
-    assert (draft.prompt, draft.duration, draft.aspect_ratio, draft.resolution) == ("@image1 then @image2", 7,
-                                                                                     "9:16", "480p")
+    assert (draft.prompt, draft.duration, draft.aspect_ratio, draft.resolution) == (
+        "@image1 then @image2",
+        7,
+        "9:16",
+        "480p",
+    )
     page = owner_client.get("/").content.decode()
     assert "@image1 then @image2" in page and "this job&#x27;s recipe" in page
 
@@ -79,8 +83,7 @@ def test_there_is_nothing_to_continue_from_a_job_without_a_result(owner_client, 
     assert owner_client.post(f"/jobs/{job.public_id}/continue/").status_code == 404
 
 
-def test_delete_removes_the_job_and_its_files(owner_client, owner, done, settings,
-                                              django_capture_on_commit_callbacks):
+def test_delete_removes_the_job_and_its_files(owner_client, owner, done, settings, django_capture_on_commit_callbacks):
     paths = [settings.MEDIA_ROOT / f.name for f in (done.video, done.poster, done.last_frame)]
     assert all(path.exists() for path in paths)
     with django_capture_on_commit_callbacks(execute=True):  # files go once the deletion is committed
@@ -99,8 +102,10 @@ def test_a_job_in_flight_cannot_be_deleted(owner_client, owner):
     assert Job.objects.filter(pk=job.pk).exists()
 
 
-@pytest.mark.parametrize("method, suffix", [("get", ""), ("get", "download/"), ("post", "remix/"),
-                                            ("post", "continue/"), ("post", "delete/")])
+@pytest.mark.parametrize(
+    "method, suffix",
+    [("get", ""), ("get", "download/"), ("post", "remix/"), ("post", "continue/"), ("post", "delete/")],
+)
 def test_every_result_url_is_a_404_for_another_creative(outsider_client, done, method, suffix):
     response = getattr(outsider_client, method)(f"/jobs/{done.public_id}/{suffix}")
     assert response.status_code == 404

@@ -9,10 +9,9 @@ import pytest
 from seedance_studio.references.models import Reference
 from seedance_studio.studio.models import Composition
 from tests import media_factory
+from tests.compose_forms import HTMX
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _upload(client, *paths: Path, **extra):
@@ -34,11 +33,17 @@ def _stored_files(settings) -> list[Path]:
 
 def _png_bomb(path: Path, side: int = 60000) -> Path:
     """A tiny PNG whose header claims side x side pixels: a decompression bomb if anyone decodes it."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 1024))
-                     + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 1024))
+        + chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -47,8 +52,12 @@ def test_it_turns_uploads_into_chips_in_order(owner_client, owner, image_file, v
     response = _upload(owner_client, image_file, video_file, audio_file, second_image)
     assert response.status_code == 200
     page = response.content.decode()
-    for mention, name in [("@image1", "sunrise.jpg"), ("@video1", "walk.mp4"), ("@audio1", "theme.mp3"),
-                          ("@image2", "dusk.webp")]:
+    for mention, name in [
+        ("@image1", "sunrise.jpg"),
+        ("@video1", "walk.mp4"),
+        ("@audio1", "theme.mp3"),
+        ("@image2", "dusk.webp"),
+    ]:
         assert f'data-mention="{mention}"' in page and name in page
     references = {reference.original_name: reference for reference in Reference.objects.filter(owner=owner)}
     assert (references["sunrise.jpg"].width, references["sunrise.jpg"].height) == (800, 600)
@@ -57,8 +66,12 @@ def test_it_turns_uploads_into_chips_in_order(owner_client, owner, image_file, v
     assert references["theme.mp3"].duration == pytest.approx(3.0, abs=0.15)
     assert "800x600" in page and "2.0 s" in page
     draft = Composition.objects.draft_for(owner)
-    assert [r.original_name for r in draft.ordered_references()] == ["sunrise.jpg", "walk.mp4", "theme.mp3",
-                                                                      "dusk.webp"]
+    assert [r.original_name for r in draft.ordered_references()] == [
+        "sunrise.jpg",
+        "walk.mp4",
+        "theme.mp3",
+        "dusk.webp",
+    ]
 
 
 def test_it_stores_files_under_random_names(owner_client, owner, image_file):
@@ -101,16 +114,19 @@ def _truncated_jpeg(path):
     return path
 
 
-@pytest.mark.parametrize("name, make, reason", [
-    ("clip.mp4", _hls, "HLS playlist"),
-    ("clip.mp4", _ffconcat, "concat"),
-    ("clip.mp4", lambda p: media_factory.make_video(p.with_suffix(".avi")).rename(p) and p, "AVI"),
-    ("clip.mp4", _garbage, ""),
-    ("photo.jpg", _text_as_jpeg, ""),
-    ("photo.jpg", _truncated_jpeg, ""),
-    ("huge.png", _png_bomb, "pixels"),
-    ("empty.mp3", lambda p: (p.write_bytes(b""), p)[1], ""),
-])
+@pytest.mark.parametrize(
+    "name, make, reason",
+    [
+        ("clip.mp4", _hls, "HLS playlist"),
+        ("clip.mp4", _ffconcat, "concat"),
+        ("clip.mp4", lambda p: media_factory.make_video(p.with_suffix(".avi")).rename(p) and p, "AVI"),
+        ("clip.mp4", _garbage, ""),
+        ("photo.jpg", _text_as_jpeg, ""),
+        ("photo.jpg", _truncated_jpeg, ""),
+        ("huge.png", _png_bomb, "pixels"),
+        ("empty.mp3", lambda p: (p.write_bytes(b""), p)[1], ""),
+    ],
+)
 def test_it_refuses_a_hostile_upload_and_keeps_nothing(owner_client, owner, settings, media_dir, name, make, reason):
     path = make(media_dir / name)
     response = _upload(owner_client, path)
@@ -190,8 +206,10 @@ def test_it_hides_references_from_everyone_else(owner_client, outsider_client, c
     _upload(owner_client, image_file)
     reference = Reference.objects.get()
     paths_get = [f"/references/{reference.public_id}/file", f"/references/{reference.public_id}/thumbnail.jpg"]
-    paths_post = [f"/compose/references/{reference.public_id}/remove/",
-                  f"/compose/references/{reference.public_id}/move/later/"]
+    paths_post = [
+        f"/compose/references/{reference.public_id}/remove/",
+        f"/compose/references/{reference.public_id}/move/later/",
+    ]
     for path in paths_get:
         assert owner_client.get(path).status_code == 200
         assert outsider_client.get(path).status_code == 404, path
@@ -224,5 +242,12 @@ def test_it_explains_an_upload_of_too_many_files(owner_client, settings, media_d
     paths = [media_factory.make_image(media_dir / f"p{n}.png", 100, 100) for n in range(3)]
     response = _upload(owner_client, *paths)
     assert response.status_code == 400
-    assert "send at most" in response.content.decode()
+    assert "send at most 2 files per upload" in " ".join(response.content.decode().split())  # the setting's
     assert not Reference.objects.exists()
+
+
+def test_the_page_tells_the_upload_script_the_files_limit(owner_client, settings):
+    """The one limit is the setting (UPLOAD_MAX_FILES): the page hands it to upload.js, which says it after a 400."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 7
+    page = owner_client.get("/").content.decode()
+    assert re.search(r'<form id="upload-form"[^>]*data-max-files="7"', page)

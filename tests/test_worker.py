@@ -13,8 +13,12 @@ from tests.conftest import wait_for
 
 def _queue_job(owner, **settings) -> Job:
     draft = Composition.objects.draft_for(owner)
-    for field, value in {"prompt": "A paper boat on a rainy street", "duration": 4, "resolution": "480p",
-                         **settings}.items():
+    for field, value in {
+        "prompt": "A paper boat on a rainy street",
+        "duration": 4,
+        "resolution": "480p",
+        **settings,
+    }.items():
         setattr(draft, field, value)
     draft.save()
     return Job.objects.create(owner=owner, composition=draft.freeze(), submission_key=uuid.uuid4())
@@ -54,8 +58,9 @@ def test_it_stops_a_worker_that_lost_its_lease_from_reporting(owner):
 def test_it_fails_a_job_that_keeps_killing_its_workers(owner, settings):
     settings.WORKER_MAX_ATTEMPTS = 2
     job = _queue_job(owner)
-    Job.objects.filter(pk=job.pk).update(status="running", attempts=2, lease_owner="dead",
-                                         lease_expires_at=timezone.now() - timedelta(seconds=1))
+    Job.objects.filter(pk=job.pk).update(
+        status="running", attempts=2, lease_owner="dead", lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
     assert Job.objects.claim_next("worker-b", lease_seconds=30) is None
     job.refresh_from_db()
     assert job.status == "failed" and "interrupted 2 times" in job.error_message

@@ -1,4 +1,3 @@
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -6,12 +5,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from seedance_studio.tokens import hash_token
 
 
-class SignInLinkQuerySet(models.QuerySet):
+class SignInLinkQuerySet(models.QuerySet["SignInLink"]):
     def issue(self, user, *, valid_for: timedelta = timedelta(hours=24)) -> str:
         """Create a one-time link for `user` and return its token. Only the token's hash is stored."""
         token = secrets.token_urlsafe(32)
@@ -40,3 +37,7 @@ class SignInLink(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
     objects = SignInLinkQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        state = "used" if self.used_at else f"valid until {self.expires_at:%Y-%m-%d %H:%M} UTC"
+        return f"sign-in link for {self.user} ({state})"

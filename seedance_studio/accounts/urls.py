@@ -4,8 +4,11 @@ from django.urls import path
 from seedance_studio.accounts import views
 
 urlpatterns = [
-    path("signin/", auth_views.LoginView.as_view(template_name="accounts/login.html",
-                                                 redirect_authenticated_user=True), name="login"),
+    path(
+        "signin/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signin/link/<str:token>/", views.sign_in_with_link, name="sign_in_with_link"),
     path("password/", views.set_password, name="set_password"),

@@ -15,8 +15,11 @@ def sign_in_with_link(request, token: str):
         return render(request, "accounts/sign_in_link.html", {"token": token})
     user = SignInLink.objects.redeem(token)
     if user is None:
-        messages.error(request, "This sign-in link has expired or was already used. Ask an admin for a new one "
-                                "(python manage.py signin_link USERNAME).")
+        messages.error(
+            request,
+            "This sign-in link has expired or was already used. Ask an admin for a new one "
+            "(python manage.py signin_link USERNAME).",
+        )
         return redirect("login")
     login(request, user)  # the one backend in AUTHENTICATION_BACKENDS
     if not user.has_usable_password():

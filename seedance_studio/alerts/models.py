@@ -31,8 +31,9 @@ class AdminAlert(models.Model):
         constraints = [
             # One mail per job and cause, however many polls, workers or retries notice the same trouble.
             models.UniqueConstraint(fields=["job_public_id", "cause"], name="one_alert_per_job_and_cause"),
-            models.CheckConstraint(condition=Q(mailed_at__isnull=True) | Q(mail_error=""),
-                                   name="alert_mailed_has_no_error"),
+            models.CheckConstraint(
+                condition=Q(mailed_at__isnull=True) | Q(mail_error=""), name="alert_mailed_has_no_error"
+            ),
         ]
 
     def __str__(self) -> str:

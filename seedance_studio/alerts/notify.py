@@ -33,8 +33,9 @@ def alert_admins(job, cause: str, message: str) -> AdminAlert | None:
     """Record the alert for (job, cause) and mail it after commit; None when it was already raised."""
     try:
         with transaction.atomic():
-            alert = AdminAlert.objects.create(job=job, job_public_id=job.public_id, cause=cause,
-                                              provider=job.provider, message=message[:2000])
+            alert = AdminAlert.objects.create(
+                job=job, job_public_id=job.public_id, cause=cause, provider=job.provider, message=message[:2000]
+            )
     except IntegrityError:
         return None
     log.warning("admin alert: %s (job %s)", alert.get_cause_display(), job.public_id)
@@ -45,18 +46,19 @@ def alert_admins(job, cause: str, message: str) -> AdminAlert | None:
 def send(alert_pk: int) -> bool:
     """Mail one alert unless another sender already has. True when this call sent it."""
     now = timezone.now()
-    claimed = AdminAlert.objects.filter(pk=alert_pk, mailed_at__isnull=True,
-                                        mail_attempts__lt=MAX_MAIL_ATTEMPTS).update(
-        mailed_at=now, mail_error="", mail_attempts=F("mail_attempts") + 1)
+    claimed = AdminAlert.objects.filter(
+        pk=alert_pk, mailed_at__isnull=True, mail_attempts__lt=MAX_MAIL_ATTEMPTS
+    ).update(mailed_at=now, mail_error="", mail_attempts=F("mail_attempts") + 1)
     if not claimed:
         return False
     alert = AdminAlert.objects.select_related("job__owner").get(pk=alert_pk)
     try:
         mail_admins(subject(alert), body(alert), fail_silently=False)
-    except Exception as error:  # noqa: BLE001 - any mail failure is recorded and retried, never raised
+    except Exception as error:
         log.warning("mailing admin alert %s failed: %s", alert.pk, type(error).__name__)
-        AdminAlert.objects.filter(pk=alert.pk).update(mailed_at=None,
-                                                      mail_error=f"{type(error).__name__}: {error}"[:300])
+        AdminAlert.objects.filter(pk=alert.pk).update(
+            mailed_at=None, mail_error=f"{type(error).__name__}: {error}"[:300]
+        )
         return False
     return True
 
@@ -64,8 +66,9 @@ def send(alert_pk: int) -> bool:
 def send_pending() -> int:
     """Retry the mails that failed (and any whose sender died before commit hooks ran). Returns how many went."""
     since = timezone.now() - RETRY_WITHIN
-    pending = AdminAlert.objects.filter(mailed_at__isnull=True, mail_attempts__lt=MAX_MAIL_ATTEMPTS,
-                                        created_at__gte=since).values_list("pk", flat=True)[:50]
+    pending = AdminAlert.objects.filter(
+        mailed_at__isnull=True, mail_attempts__lt=MAX_MAIL_ATTEMPTS, created_at__gte=since
+    ).values_list("pk", flat=True)[:50]
     return sum(send(pk) for pk in list(pending))
 
 
@@ -77,10 +80,12 @@ def body(alert: AdminAlert) -> str:
     job = alert.job
     lines = [alert.message, ""]
     if job is not None:
-        lines += [f"Creative: {job.owner}", f"Provider: {job.provider}",
-                  f"Provider task: {job.provider_task_id or 'none yet'}",
-                  f"Credits: {job.price_credits} {job.get_credits_status_display().lower()}",
-                  f"Open it: {settings.PUBLIC_BASE_URL.rstrip('/')}{reverse('admin:studio_job_change', args=[job.pk])}"]
+        lines += [
+            f"Creative: {job.owner}",
+            f"Provider: {job.provider}",
+            f"Provider task: {job.provider_task_id or 'none yet'}",
+            f"Credits: {job.price_credits} {job.get_credits_status_display().lower()}",
+            f"Open it: {settings.PUBLIC_BASE_URL.rstrip('/')}{reverse('admin:studio_job_change', args=[job.pk])}",
+        ]
     lines += [f"All alerts: {settings.PUBLIC_BASE_URL.rstrip('/')}{reverse('admin:credits_reconciliation')}"]
     return "\n".join(lines)
-

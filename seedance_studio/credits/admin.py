@@ -3,9 +3,9 @@
 Accounts get their own admin rather than columns on Django's User admin: balances sort and search on real
 columns of one table, the User admin stays Django's, and everything about money sits in one Credits section
 beside the ledger and the reports. Every user has an account from creation (see credits.apps), so every
-creative is listed here, with 0 until an admin grants some. The ledger cannot be an InlineModelAdmin on the account (its foreign key
-is to the user, so the entry outlives any account row), so the account page shows it as a read-only table of
-the newest entries with a link to the full, filtered ledger.
+creative is listed here, with 0 until an admin grants some. The ledger cannot be an InlineModelAdmin on the
+account (its foreign key is to the user, so the entry outlives any account row), so the account page shows it
+as a read-only table of the newest entries with a link to the full, filtered ledger.
 
 Nothing here writes a balance: grants and deductions go through `credits.ledger`, which writes the entry that
 explains them; the account form saves only the limits.
@@ -44,10 +44,12 @@ def job_link(entry: LedgerEntry) -> str:
     if entry.job_public_id is None:
         return ""
     short = str(entry.job_public_id)[:8]
-    if getattr(entry, "job_pk", None) is None:
+    job_pk = getattr(entry, "job_pk", None)  # annotated by the changelist's queryset
+    if job_pk is None:
         return format_html('<span title="{}">{} (deleted)</span>', entry.job_public_id, short)
-    return format_html('<a href="{}" title="{}">{}</a>', reverse("admin:studio_job_change", args=[entry.job_pk]),
-                       entry.job_public_id, short)
+    return format_html(
+        '<a href="{}" title="{}">{}</a>', reverse("admin:studio_job_change", args=[job_pk]), entry.job_public_id, short
+    )
 
 
 def ledger_url(user_id: int) -> str:
@@ -56,16 +58,25 @@ def ledger_url(user_id: int) -> str:
 
 class MoveCreditsForm(forms.Form):
     amount = forms.IntegerField(
-        min_value=1, max_value=MOST_AT_ONCE, help_text="Whole credits, for each selected account.",
-        error_messages={"required": "Enter an amount of credits.",
-                        "invalid": "The amount must be a whole number of credits greater than 0, like 500.",
-                        "min_value": "The amount must be a whole number of credits greater than 0, like 500.",
-                        "max_value": f"At most {MOST_AT_ONCE:,} credits at a time."})
+        min_value=1,
+        max_value=MOST_AT_ONCE,
+        help_text="Whole credits, for each selected account.",
+        error_messages={
+            "required": "Enter an amount of credits.",
+            "invalid": "The amount must be a whole number of credits greater than 0, like 500.",
+            "min_value": "The amount must be a whole number of credits greater than 0, like 500.",
+            "max_value": f"At most {MOST_AT_ONCE:,} credits at a time.",
+        },
+    )
     reason = forms.CharField(
-        max_length=300, help_text="Kept in the ledger with the entry, for whoever asks later.",
+        max_length=300,
+        help_text="Kept in the ledger with the entry, for whoever asks later.",
         widget=forms.TextInput(attrs={"size": 60}),
-        error_messages={"required": "Say why: the reason is kept in the ledger with the entry.",
-                        "max_length": "Keep the reason under 300 characters."})
+        error_messages={
+            "required": "Say why: the reason is kept in the ledger with the entry.",
+            "max_length": "Keep the reason under 300 characters.",
+        },
+    )
 
 
 class NotEnough(Exception):
@@ -75,8 +86,16 @@ class NotEnough(Exception):
 
 @admin.register(CreditAccount)
 class CreditAccountAdmin(admin.ModelAdmin):
-    list_display = ["user", "email", "available", "held", "daily_spending_cap", "max_jobs_in_flight", "entries",
-                    "updated_at"]
+    list_display = [
+        "user",
+        "email",
+        "available",
+        "held",
+        "daily_spending_cap",
+        "max_jobs_in_flight",
+        "entries",
+        "updated_at",
+    ]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__email"]
     ordering = ["user__username"]
@@ -95,8 +114,12 @@ class CreditAccountAdmin(admin.ModelAdmin):
         entries = with_job_pk(LedgerEntry.objects.filter(user_id=account.user_id).select_related("admin"))
         total = entries.count()
         rows = [(entry, job_link(entry)) for entry in entries[:RECENT_ENTRIES]]
-        return mark_safe(render_to_string("admin/credits/creditaccount/recent_ledger.html", {
-            "rows": rows, "total": total, "shown": len(rows), "url": ledger_url(account.user_id)}))
+        return mark_safe(
+            render_to_string(
+                "admin/credits/creditaccount/recent_ledger.html",
+                {"rows": rows, "total": total, "shown": len(rows), "url": ledger_url(account.user_id)},
+            )
+        )
 
     fields = ["user", "available", "held", *LIMITS, "recent_ledger", "updated_at"]
     readonly_fields = ["user", "available", "held", "recent_ledger", "updated_at"]
@@ -130,10 +153,14 @@ class CreditAccountAdmin(admin.ModelAdmin):
             try:
                 moved = self._apply(request, accounts, amount, reason, granting)
             except NotEnough as refused:
-                form.add_error("amount", (
-                    f"{refused.account.user} has {refused.shortfall.available:,} credits available, so "
-                    f"{amount:,} cannot be deducted (credits held by jobs in flight cannot be deducted). "
-                    "Nothing was deducted from anyone."))
+                form.add_error(
+                    "amount",
+                    (
+                        f"{refused.account.user} has {refused.shortfall.available:,} credits available, so "
+                        f"{amount:,} cannot be deducted (credits held by jobs in flight cannot be deducted). "
+                        "Nothing was deducted from anyone."
+                    ),
+                )
             else:
                 verb = "Granted" if granting else "Deducted"
                 each = " each" if len(moved) > 1 else ""
@@ -142,9 +169,14 @@ class CreditAccountAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{verb} {amount:,} credits{each} ({balances}{more}).", messages.SUCCESS)
                 return None
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "title":
-            "Grant credits" if granting else "Deduct credits", "granting": granting, "accounts": accounts,
-            "form": form, "action": action, "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Grant credits" if granting else "Deduct credits",
+            "granting": granting,
+            "accounts": accounts,
+            "form": form,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media,
         }
         return TemplateResponse(request, "admin/credits/creditaccount/move_credits.html", context)
@@ -179,8 +211,17 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "job_public_id"]
     search_help_text = "A creative's username, or a job id (or part of one)."
     list_per_page = 100
-    fields = readonly_fields = ["user", "kind", "amount", "available_after", "held_after", "job", "admin", "reason",
-                                "created_at"]
+    fields = readonly_fields = (
+        "user",
+        "kind",
+        "amount",
+        "available_after",
+        "held_after",
+        "job",
+        "admin",
+        "reason",
+        "created_at",
+    )
 
     def get_queryset(self, request):
         return with_job_pk(super().get_queryset(request))

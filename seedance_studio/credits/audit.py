@@ -19,15 +19,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import connection
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import BigIntegerField, Case, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from seedance_studio.credits.models import CreditAccount, LedgerEntry
 from seedance_studio.credits.provider_cost import UNIT_LABELS
-from seedance_studio.providers import OutcomeUnknown, ProviderError
+from seedance_studio.provider_api import OutcomeUnknown, ProviderError
 from seedance_studio.seedance import registry
 from seedance_studio.studio.models import Job
 
@@ -39,18 +39,22 @@ LOCAL_PREVIEW_HOURS = 1  # a local render takes minutes; an hour in flight means
 LISTED = 200  # rows a section lists at most (the counts stay exact)
 
 
-def _signed(*whens: When) -> Sum:
+def _signed(*whens: When) -> Coalesce:
     return Coalesce(Sum(Case(*whens, default=Value(0), output_field=BigIntegerField())), Value(0))
 
 
 # How each kind moves the two balances (the table in LedgerEntry's docstring, as SQL).
-LEDGER_AVAILABLE = _signed(When(kind__in=[Kind.GRANT, Kind.ADJUSTMENT, Kind.RELEASE], then=F("amount")),
-                           When(kind=Kind.RESERVE, then=-F("amount")))
-LEDGER_HELD = _signed(When(kind=Kind.RESERVE, then=F("amount")),
-                      When(kind__in=[Kind.CONSUME, Kind.RELEASE], then=-F("amount")))
+LEDGER_AVAILABLE = _signed(
+    When(kind__in=[Kind.GRANT, Kind.ADJUSTMENT, Kind.RELEASE], then=F("amount")),
+    When(kind=Kind.RESERVE, then=-F("amount")),
+)
+LEDGER_HELD = _signed(
+    When(kind=Kind.RESERVE, then=F("amount")), When(kind__in=[Kind.CONSUME, Kind.RELEASE], then=-F("amount"))
+)
 
 
 # --- (a) Balances against the sums of their entries ---------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BalanceMismatch:
@@ -62,20 +66,28 @@ class BalanceMismatch:
     ledger_held: int
 
     def __str__(self) -> str:
-        account = ("has no account" if self.available is None
-                   else f"account says {self.available} available, {self.held} held")
-        return (f"Balance of {self.username}: {account}; the ledger sums to {self.ledger_available} available, "
-                f"{self.ledger_held} held.")
+        account = (
+            "has no account" if self.available is None else f"account says {self.available} available, {self.held} held"
+        )
+        return (
+            f"Balance of {self.username}: {account}; the ledger sums to {self.ledger_available} available, "
+            f"{self.ledger_held} held."
+        )
 
 
 def balance_mismatches() -> list[BalanceMismatch]:
     """Accounts whose balance is not the sum of their ledger entries. Two queries: one GROUP BY over the ledger,
     one over the accounts."""
-    sums = {row["user_id"]: row for row in LedgerEntry.objects.order_by().values("user_id", "user__username")
-            .annotate(available=LEDGER_AVAILABLE, held=LEDGER_HELD)}
+    sums = {
+        row["user_id"]: row
+        for row in LedgerEntry.objects.order_by()
+        .values("user_id", "user__username")
+        .annotate(available=LEDGER_AVAILABLE, held=LEDGER_HELD)
+    }
     found = []
     for user_id, username, available, held in CreditAccount.objects.order_by("user__username").values_list(
-            "user_id", "user__username", "available", "held"):
+        "user_id", "user__username", "available", "held"
+    ):
         row = sums.pop(user_id, None)
         ledger_available, ledger_held = (row["available"], row["held"]) if row else (0, 0)
         if (available, held) != (ledger_available, ledger_held):
@@ -86,6 +98,7 @@ def balance_mismatches() -> list[BalanceMismatch]:
 
 
 # --- (b) The reservation -> settlement chain of each job -----------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ChainProblem:
@@ -106,6 +119,7 @@ def chain_problems() -> list[ChainProblem]:
 
 
 # --- (c) Each job's credits status against its entries -------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class JobProblem:
@@ -150,7 +164,9 @@ BOOKS = """
         FROM credits_ledgerentry WHERE job_public_id IS NOT NULL GROUP BY job_public_id)
 """
 BOOK_COLUMNS = ("reserved", "consumed", "released", "reserves", "consumes", "releases", "first_user", "last_user")
-JOB_PROBLEMS_SQL = BOOKS + """
+JOB_PROBLEMS_SQL = (
+    BOOKS
+    + """
     SELECT j.id, j.public_id, j.owner_id, j.status, j.credits_status, j.price_credits,
            COALESCE(b.reserves, 0), COALESCE(b.consumes, 0), COALESCE(b.releases, 0), b.reserved
     FROM studio_job j LEFT JOIN books b ON b.public_id = j.public_id
@@ -163,7 +179,10 @@ JOB_PROBLEMS_SQL = BOOKS + """
        OR (b.reserves > 0 AND b.reserved <> j.price_credits)
     ORDER BY j.created_at DESC, j.id DESC LIMIT %s
 """
-CHAIN_PROBLEMS_SQL = BOOKS + """
+)
+CHAIN_PROBLEMS_SQL = (
+    BOOKS
+    + """
     SELECT b.public_id, j.id, b.reserved, b.consumed, b.released, b.reserves, b.consumes, b.releases,
            b.first_user, b.last_user
     FROM books b LEFT JOIN studio_job j ON j.public_id = b.public_id
@@ -171,6 +190,7 @@ CHAIN_PROBLEMS_SQL = BOOKS + """
        OR (b.consumes + b.releases = 1 AND b.reserved <> b.consumed + b.released)
     ORDER BY b.public_id LIMIT %s
 """
+)
 
 
 def _uuid(value) -> uuid.UUID:
@@ -181,21 +201,46 @@ def job_books() -> JobBooks:
     """Both job checks, (b) and (c): three queries whatever the number of entries."""
     with connection.cursor() as cursor:
         cursor.execute(JOB_PROBLEMS_SQL, [LISTED])
-        job_rows = [{"pk": pk, "public_id": _uuid(public_id), "owner_id": owner, "status": status,
-                     "credits_status": credits, "price_credits": price, "has_reserve": bool(reserves),
-                     "has_consume": bool(consumes), "has_release": bool(releases), "reserve_amount": reserved}
-                    for pk, public_id, owner, status, credits, price, reserves, consumes, releases, reserved
-                    in cursor.fetchall()]
+        rows = cursor.fetchall()
+        job_rows = [
+            {
+                "pk": pk,
+                "public_id": _uuid(public_id),
+                "owner_id": owner,
+                "status": status,
+                "credits_status": credits,
+                "price_credits": price,
+                "has_reserve": bool(reserves),
+                "has_consume": bool(consumes),
+                "has_release": bool(releases),
+                "reserve_amount": reserved,
+            }
+            for (pk, public_id, owner, status, credits, price, reserves, consumes, releases, reserved) in rows
+        ]
         cursor.execute(CHAIN_PROBLEMS_SQL, [LISTED])
-        chain_rows = [{"job_public_id": _uuid(row[0]), "job_pk": row[1], **dict(zip(BOOK_COLUMNS, row[2:]))}
-                      for row in cursor.fetchall()]
+        chain_rows = [
+            {"job_public_id": _uuid(row[0]), "job_pk": row[1], **dict(zip(BOOK_COLUMNS, row[2:], strict=True))}
+            for row in cursor.fetchall()
+        ]
     users = {row["owner_id"] for row in job_rows} | {row["first_user"] for row in chain_rows}
     names = dict(get_user_model().objects.filter(pk__in=users).values_list("pk", "username")) if users else {}
     return JobBooks(
-        chain=[ChainProblem(row["job_public_id"], names.get(row["first_user"], "?"), _describe_chain(row),
-                            row["job_pk"]) for row in chain_rows],
-        jobs=[JobProblem(row["pk"], row["public_id"], names.get(row["owner_id"], "?"), row["status"],
-                         row["credits_status"], _describe_job(row)) for row in job_rows])
+        chain=[
+            ChainProblem(row["job_public_id"], names.get(row["first_user"], "?"), _describe_chain(row), row["job_pk"])
+            for row in chain_rows
+        ],
+        jobs=[
+            JobProblem(
+                row["pk"],
+                row["public_id"],
+                names.get(row["owner_id"], "?"),
+                row["status"],
+                row["credits_status"],
+                _describe_job(row),
+            )
+            for row in job_rows
+        ],
+    )
 
 
 def _describe_chain(row: dict) -> str:
@@ -219,8 +264,9 @@ def _describe_job(row: dict) -> str:
     missing = [kind for kind in needs.get(credits, ()) if not row[f"has_{kind}"]]
     if missing:
         return f"credits {credits} but the ledger has no {' or '.join(missing)} entry."
-    extra = [kind for kind in ("reserve", "consume", "release")
-             if row[f"has_{kind}"] and kind not in needs.get(credits, ())]
+    extra = [
+        kind for kind in ("reserve", "consume", "release") if row[f"has_{kind}"] and kind not in needs.get(credits, ())
+    ]
     if extra:
         return f"credits {credits} but the ledger has a {' and a '.join(extra)} entry."
     return f"reserved {row['reserve_amount']} credits but its quote is {row['price_credits']}."
@@ -234,6 +280,7 @@ def mismatches() -> list[BalanceMismatch | ChainProblem | JobProblem]:
 
 # --- (d) Jobs that need an admin -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class WaitingJobs:
     overdue: list[Job]  # in flight longer than they should be
@@ -243,20 +290,26 @@ class WaitingJobs:
 
 
 def waiting_jobs(now: datetime | None = None) -> WaitingJobs:
-    """Remote jobs in flight longer than PROVIDER_FOLLOW_HOURS (the worker should have set them aside by then),
-    local previews in flight over an hour (no worker running?), and every set-aside job. Two queries."""
+    """Remote jobs in flight longer than PROVIDER_FOLLOW_HOURS (the worker has marked them overdue, or is still
+    confirming them), local previews in flight over an hour (no worker running?), and every set-aside job. Two
+    queries."""
     now = now or timezone.now()
     hours = settings.PROVIDER_FOLLOW_HOURS
     overdue = Job.objects.in_flight().filter(
         Q(provider="local_preview", created_at__lt=now - timedelta(hours=LOCAL_PREVIEW_HOURS))
-        | ~Q(provider="local_preview") & Q(created_at__lt=now - timedelta(hours=hours)))
+        | ~Q(provider="local_preview") & Q(created_at__lt=now - timedelta(hours=hours))
+    )
     set_aside = Job.objects.filter(status=Job.Status.SET_ASIDE)
     related = ("owner", "composition")
-    return WaitingJobs(list(overdue.select_related(*related).order_by("created_at", "pk")[:LISTED]),
-                       list(set_aside.select_related(*related).order_by("created_at", "pk")[:LISTED]), hours)
+    return WaitingJobs(
+        list(overdue.select_related(*related).order_by("created_at", "pk")[:LISTED]),
+        list(set_aside.select_related(*related).order_by("created_at", "pk")[:LISTED]),
+        hours,
+    )
 
 
 # --- (e) Quotes against what the providers say they charged ------------------------------------------------
+
 
 def signed(number: Decimal | int | None) -> str:
     """+12, -8, 0: a difference reads as one."""
@@ -336,14 +389,26 @@ class CostComparison:
 def cost_comparison() -> CostComparison:
     """Every job whose provider reported a cost: its quote, the report and the difference, with totals per
     provider. One query; the JSON is read in Python because providers write numbers as strings or numbers."""
-    rows = (Job.objects.filter(Q(provider_cost__has_key="amount") | Q(provider_cost__has_key="studio_credits"))
-            .values_list("pk", "public_id", "provider", "owner__username", "created_at", "price_credits",
-                         "provider_cost").order_by("-created_at", "-pk"))
-    lines, totals = [], {}
+    rows = (
+        Job.objects.filter(Q(provider_cost__has_key="amount") | Q(provider_cost__has_key="studio_credits"))
+        .values_list("pk", "public_id", "provider", "owner__username", "created_at", "price_credits", "provider_cost")
+        .order_by("-created_at", "-pk")
+    )
+    lines: list[CostLine] = []
+    totals: dict[str, ProviderCostTotal] = {}
     for pk, public_id, provider, username, created_at, quoted, cost in rows.iterator():
         cost = cost if isinstance(cost, dict) else {}
-        line = CostLine(pk, public_id, provider, username, created_at, quoted, as_decimal(cost.get("amount")),
-                        str(cost.get("unit_label") or cost.get("unit") or ""), as_decimal(cost.get("studio_credits")))
+        line = CostLine(
+            pk,
+            public_id,
+            provider,
+            username,
+            created_at,
+            quoted,
+            as_decimal(cost.get("amount")),
+            str(cost.get("unit_label") or cost.get("unit") or ""),
+            as_decimal(cost.get("studio_credits")),
+        )
         lines.append(line)
         total = totals.setdefault(provider, ProviderCostTotal(provider))
         total.jobs += 1
@@ -356,11 +421,13 @@ def cost_comparison() -> CostComparison:
             total.reported_credits += line.reported_credits
     differing = [line for line in lines if line.difference != 0]
     differing.sort(key=lambda line: (line.difference is not None, abs(line.difference or 0)), reverse=True)
-    return CostComparison(differing[:LISTED], sorted(totals.values(), key=lambda t: t.provider), len(lines),
-                          len(differing))
+    return CostComparison(
+        differing[:LISTED], sorted(totals.values(), key=lambda t: t.provider), len(lines), len(differing)
+    )
 
 
 # --- (f) What each provider account can still spend ---------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ProviderBalance:
@@ -388,7 +455,7 @@ def provider_balances() -> list[ProviderBalance]:
         try:
             read = getattr(remote.provider_client(provider), "account_balance", None)
             balance = read() if read is not None else None
-        except Exception as error:  # noqa: BLE001 - any failure is shown on the page, never a 500
+        except Exception as error:
             if not isinstance(error, (ProviderError, OutcomeUnknown)):  # unexpected: keep the traceback
                 log.exception("Reading the %s balance failed", provider)
             reason = str(error) or type(error).__name__
@@ -402,7 +469,7 @@ def provider_balances() -> list[ProviderBalance]:
 
 
 def provider_name(provider_id: str | None) -> str:
-    """"PiAPI", "Local preview"; the id itself for a provider the studio no longer knows."""
+    """ "PiAPI", "Local preview"; the id itself for a provider the studio no longer knows."""
     if not provider_id:
         return "Deleted job"
     try:

@@ -26,9 +26,11 @@ class InsufficientCredits(Exception):
 
     @property
     def message(self) -> str:
-        return (f"This job costs {self.needed} credit{'s' if self.needed != 1 else ''} and you have "
-                f"{self.available} available: {self.missing} more needed. Ask an admin for credits, or choose a "
-                "shorter duration, a lower resolution or the free local preview.")
+        return (
+            f"This job costs {self.needed} credit{'s' if self.needed != 1 else ''} and you have "
+            f"{self.available} available: {self.missing} more needed. Ask an admin for credits, or choose a "
+            "shorter duration, a lower resolution or the free local preview."
+        )
 
 
 def account_for(user) -> CreditAccount:
@@ -54,15 +56,24 @@ def lock_account(user) -> CreditAccount:
     return account
 
 
-def _write(account: CreditAccount, kind: str, amount: int, *, job_public_id: uuid.UUID | None = None,
-           admin=None, reason: str = "") -> LedgerEntry:
-    entry = LedgerEntry(user_id=account.user_id, kind=kind, amount=amount, job_public_id=job_public_id,
-                        admin=admin, reason=reason[:300])
+def _write(
+    account: CreditAccount,
+    kind: str,
+    amount: int,
+    *,
+    job_public_id: uuid.UUID | None = None,
+    admin=None,
+    reason: str = "",
+) -> LedgerEntry:
+    entry = LedgerEntry(
+        user_id=account.user_id, kind=kind, amount=amount, job_public_id=job_public_id, admin=admin, reason=reason[:300]
+    )
     available, held = entry.available_change, entry.held_change
     # The conditional update repeats the check constraints' promise in the statement itself: with the row lock
     # held it always matches, and without one (a caller that forgot) it refuses rather than overspend.
     updated = CreditAccount.objects.filter(pk=account.pk, available__gte=-available, held__gte=-held).update(
-        available=F("available") + available, held=F("held") + held)
+        available=F("available") + available, held=F("held") + held
+    )
     if not updated:
         raise InsufficientCredits(needed=max(-available, 0), available=account.available)
     account.available += available

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 
-class LedgerEntryQuerySet(models.QuerySet):
+class LedgerEntryQuerySet(models.QuerySet["LedgerEntry"]):
     def update(self, **kwargs):
         raise LedgerIsAppendOnly("Ledger entries are never changed: write a correcting entry instead.")
 
@@ -36,9 +36,11 @@ class CreditAccount(models.Model):
     held = models.BigIntegerField(default=0)
     # Limits an admin may set; empty means no limit.
     daily_spending_cap = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Most credits this creative may commit per day (UTC). Empty: no cap.")
+        null=True, blank=True, help_text="Most credits this creative may commit per day (UTC). Empty: no cap."
+    )
     max_jobs_in_flight = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Most paid jobs this creative may have in flight at once. Empty: no limit.")
+        null=True, blank=True, help_text="Most paid jobs this creative may have in flight at once. Empty: no limit."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -80,8 +82,9 @@ class LedgerEntry(models.Model):
     # The job behind a reserve/consume/release, by its public id: the entry outlives the job row (jobs can be
     # deleted; the money trail cannot).
     job_public_id = models.UUIDField(null=True, blank=True, db_index=True)
-    admin = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="ledger_entries_made")
+    admin = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries_made"
+    )
     reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -92,20 +95,28 @@ class LedgerEntry(models.Model):
         verbose_name_plural = "ledger entries"
         indexes = [models.Index(fields=["user", "-created_at", "-id"])]
         constraints = [
-            models.UniqueConstraint(fields=["job_public_id"], condition=Q(kind="reserve"),
-                                    name="one_reservation_per_job"),
-            models.UniqueConstraint(fields=["job_public_id"], condition=Q(kind__in=["consume", "release"]),
-                                    name="one_settlement_per_job"),
+            models.UniqueConstraint(
+                fields=["job_public_id"], condition=Q(kind="reserve"), name="one_reservation_per_job"
+            ),
+            models.UniqueConstraint(
+                fields=["job_public_id"], condition=Q(kind__in=["consume", "release"]), name="one_settlement_per_job"
+            ),
             models.CheckConstraint(
                 condition=Q(kind__in=["reserve", "consume", "release"], job_public_id__isnull=False)
                 | Q(kind__in=["grant", "adjustment"], job_public_id__isnull=True),
-                name="job_entries_name_their_job"),
-            models.CheckConstraint(condition=Q(kind="adjustment") & ~Q(amount=0) | ~Q(kind="adjustment") & Q(amount__gt=0),
-                                   name="ledger_amount_sign"),
-            models.CheckConstraint(condition=Q(kind__in=["reserve", "consume", "release"]) | ~Q(reason=""),
-                                   name="admin_entries_give_a_reason"),
-            models.CheckConstraint(condition=Q(available_after__gte=0, held_after__gte=0),
-                                   name="ledger_balance_not_negative"),
+                name="job_entries_name_their_job",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="adjustment") & ~Q(amount=0) | ~Q(kind="adjustment") & Q(amount__gt=0),
+                name="ledger_amount_sign",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["reserve", "consume", "release"]) | ~Q(reason=""),
+                name="admin_entries_give_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(available_after__gte=0, held_after__gte=0), name="ledger_balance_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,10 +132,20 @@ class LedgerEntry(models.Model):
 
     @property
     def available_change(self) -> int:
-        return {self.Kind.GRANT: self.amount, self.Kind.ADJUSTMENT: self.amount, self.Kind.RESERVE: -self.amount,
-                self.Kind.CONSUME: 0, self.Kind.RELEASE: self.amount}[self.kind]
+        changes: dict[str, int] = {
+            self.Kind.GRANT: self.amount,
+            self.Kind.ADJUSTMENT: self.amount,
+            self.Kind.RESERVE: -self.amount,
+            self.Kind.CONSUME: 0,
+            self.Kind.RELEASE: self.amount,
+        }
+        return changes[self.kind]
 
     @property
     def held_change(self) -> int:
-        return {self.Kind.RESERVE: self.amount, self.Kind.CONSUME: -self.amount,
-                self.Kind.RELEASE: -self.amount}.get(self.kind, 0)
+        changes: dict[str, int] = {
+            self.Kind.RESERVE: self.amount,
+            self.Kind.CONSUME: -self.amount,
+            self.Kind.RELEASE: -self.amount,
+        }
+        return changes.get(self.kind, 0)

@@ -7,12 +7,16 @@ from decimal import ROUND_CEILING
 
 from django.conf import settings
 
-from seedance_studio.providers import ReportedCost
-from seedance_studio.providers.piapi import POINTS_PER_USD  # GoAPI counts the same points (goapi.py)
+from seedance_studio.provider_api import ReportedCost
+from seedance_studio.provider_api.piapi import POINTS_PER_USD  # GoAPI counts the same points (goapi.py)
 from seedance_studio.seedance.pricing import SEEDANCE2_CREDITS, as_pricing_config
 
-UNIT_LABELS = {"PIAPI_POINTS": "PiAPI points", "GOAPI_POINTS": "GoAPI points",
-               SEEDANCE2_CREDITS: "Seedance2 credits", "EVOLINK_CREDITS": "EvoLink credits"}
+UNIT_LABELS = {
+    "PIAPI_POINTS": "PiAPI points",
+    "GOAPI_POINTS": "GoAPI points",
+    SEEDANCE2_CREDITS: "Seedance2 credits",
+    "EVOLINK_CREDITS": "EvoLink credits",
+}
 
 
 def in_studio_credits(cost: ReportedCost) -> int | None:
@@ -31,6 +35,10 @@ def in_studio_credits(cost: ReportedCost) -> int | None:
 def provider_cost_json(cost: ReportedCost | None) -> dict:
     if cost is None:
         return {}
-    return {"amount": str(cost.amount), "unit": cost.unit, "unit_label": UNIT_LABELS.get(cost.unit, cost.unit),
-            "studio_credits": in_studio_credits(cost), "raw": cost.raw}
-
+    return {
+        "amount": str(cost.amount),
+        "unit": cost.unit,
+        "unit_label": UNIT_LABELS.get(cost.unit, cost.unit),
+        "studio_credits": in_studio_credits(cost),
+        "raw": cost.raw,
+    }

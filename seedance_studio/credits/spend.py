@@ -9,8 +9,7 @@ An entry whose job row was deleted still counts, under "Deleted job".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
@@ -117,34 +116,55 @@ def window(days: int = DAYS, today: date | None = None) -> tuple[date, date]:
 
 def spend(days: int = DAYS, today: date | None = None) -> Spend:
     start, end = window(days, today)
-    since = datetime.combine(start, time.min, tzinfo=dt_timezone.utc)
+    since = datetime.combine(start, time.min, tzinfo=UTC)
     entries = LedgerEntry.objects.filter(created_at__gte=since).order_by()
     result = Spend(start, end)
 
     provider_of_job = Subquery(Job.objects.filter(public_id=OuterRef("job_public_id")).values("provider")[:1])
-    for row in (entries.filter(kind=Kind.CONSUME).annotate(day=TruncDate("created_at"), provider=provider_of_job)
-                .values("day", "provider").annotate(credits=Sum("amount")).order_by("day", "provider")):
+    for row in (
+        entries.filter(kind=Kind.CONSUME)
+        .annotate(day=TruncDate("created_at"), provider=provider_of_job)
+        .values("day", "provider")
+        .annotate(credits=Sum("amount"))
+        .order_by("day", "provider")
+    ):
         result.per_day.setdefault(row["day"], {})[row["provider"] or ""] = row["credits"]
 
     charged, refunded = Q(kind=Kind.CONSUME), Q(kind=Kind.RELEASE)
     result.per_user = [
         UserSpend(row["user_id"], row["user__username"], row["charged"], row["jobs"], row["refunded"])
-        for row in entries.filter(charged | refunded).values("user_id", "user__username").annotate(
-            charged=Coalesce(Sum("amount", filter=charged), 0), jobs=Count("pk", filter=charged),
-            refunded=Coalesce(Sum("amount", filter=refunded), 0)).order_by("-charged", "user__username")]
+        for row in entries.filter(charged | refunded)
+        .values("user_id", "user__username")
+        .annotate(
+            charged=Coalesce(Sum("amount", filter=charged), 0),
+            jobs=Count("pk", filter=charged),
+            refunded=Coalesce(Sum("amount", filter=refunded), 0),
+        )
+        .order_by("-charged", "user__username")
+    ]
 
     moved = entries.aggregate(
-        charged=Coalesce(Sum("amount", filter=charged), 0), charged_jobs=Count("pk", filter=charged),
+        charged=Coalesce(Sum("amount", filter=charged), 0),
+        charged_jobs=Count("pk", filter=charged),
         refunded=Coalesce(Sum("amount", filter=refunded), 0),
         granted=Coalesce(Sum("amount", filter=Q(kind=Kind.GRANT)), 0),
-        deducted=Coalesce(Sum("amount", filter=Q(kind=Kind.ADJUSTMENT, amount__lt=0)), 0))
+        deducted=Coalesce(Sum("amount", filter=Q(kind=Kind.ADJUSTMENT, amount__lt=0)), 0),
+    )
     now = CreditAccount.objects.aggregate(available=Coalesce(Sum("available"), 0), held=Coalesce(Sum("held"), 0))
-    result.totals = Totals(moved["charged"], moved["charged_jobs"], moved["refunded"], moved["granted"],
-                           -moved["deducted"], now["available"], now["held"])
+    result.totals = Totals(
+        moved["charged"],
+        moved["charged_jobs"],
+        moved["refunded"],
+        moved["granted"],
+        -moved["deducted"],
+        now["available"],
+        now["held"],
+    )
     return result
 
 
 # --- The chart ----------------------------------------------------------------------------------------------
+
 
 def nice_ceiling(value: int) -> int:
     """The smallest round top at or above `value` (at least 1) whose quarters are round too (0.3, 0.4, 0.6,
@@ -166,8 +186,9 @@ def compact(number: int) -> str:
     return str(number)
 
 
-def stacked_bars(days: list[date], per_day: dict[date, dict[str, int]], *, height: int = 240,
-                 left: float = 9.0) -> Chart:
+def stacked_bars(
+    days: list[date], per_day: dict[date, dict[str, int]], *, height: int = 240, left: float = 9.0
+) -> Chart:
     providers = sorted({p for values in per_day.values() for p in values}, key=lambda p: (p == "", provider_name(p)))
     colours = {p: DELETED_COLOUR if p == "" else PALETTE[i % len(PALETTE)] for i, p in enumerate(providers)}
     top, bottom = 14, height - 26  # px: room for the top gridline label and the day labels
@@ -186,10 +207,18 @@ def stacked_bars(days: list[date], per_day: dict[date, dict[str, int]], *, heigh
                 continue
             h = plot * credits / scale_top
             y -= h
-            segments.append(Segment(provider, provider_name(provider), colours[provider], credits, round(y, 2),
-                                    round(h, 2)))
-        bars.append(Bar(day, round(left + index * slot + slot * 0.15, 3), round(slot * 0.7, 3),
-                        sum(values.values()), tuple(segments)))
+            segments.append(
+                Segment(provider, provider_name(provider), colours[provider], credits, round(y, 2), round(h, 2))
+            )
+        bars.append(
+            Bar(
+                day,
+                round(left + index * slot + slot * 0.15, 3),
+                round(slot * 0.7, 3),
+                sum(values.values()),
+                tuple(segments),
+            )
+        )
 
     gridlines = tuple((round(bottom - plot * n / 4, 2), compact(round(scale_top * n / 4))) for n in range(5))
     # A label every week keeps them apart at 390 px; the last day is always labelled (it is "today"), flush
@@ -198,7 +227,8 @@ def stacked_bars(days: list[date], per_day: dict[date, dict[str, int]], *, heigh
     for i, day in enumerate(days):
         if (last - i) % 7 == 0:
             label = f"{day:%b} {day.day}"
-            day_labels.append((100.0, label, "end") if i == last
-                              else (round(left + i * slot + slot / 2, 3), label, "middle"))
+            day_labels.append(
+                (100.0, label, "end") if i == last else (round(left + i * slot + slot / 2, 3), label, "middle")
+            )
     legend = tuple((provider_name(p), colours[p], sum(v.get(p, 0) for v in per_day.values())) for p in providers)
     return Chart(tuple(bars), gridlines, tuple(day_labels), legend, height, bottom, left)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import uuid
 from dataclasses import dataclass
-from datetime import timezone as dt_timezone
+from datetime import UTC
 from itertools import islice
 
 from django.contrib.auth.decorators import login_required
@@ -25,7 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from seedance_studio.credits.balance import balance_of
 from seedance_studio.credits.models import LedgerEntry
-from seedance_studio.htmx import HtmxHttpRequest
+from seedance_studio.htmx import AuthenticatedHtmxHttpRequest
 from seedance_studio.studio.models import Job
 
 Kind = LedgerEntry.Kind
@@ -34,8 +34,14 @@ PAGE_SIZE = 50
 CSV_CHUNK = 500
 
 # The statement's filter, in a creative's words; the empty key is "everything".
-KIND_FILTERS = {"": "All", Kind.GRANT: "Grants", Kind.ADJUSTMENT: "Adjustments", Kind.RESERVE: "Reserved",
-                Kind.CONSUME: "Charged", Kind.RELEASE: "Refunded"}
+KIND_FILTERS = {
+    "": "All",
+    Kind.GRANT: "Grants",
+    Kind.ADJUSTMENT: "Adjustments",
+    Kind.RESERVE: "Reserved",
+    Kind.CONSUME: "Charged",
+    Kind.RELEASE: "Refunded",
+}
 
 
 @dataclass(frozen=True)
@@ -60,10 +66,13 @@ class StatementLine:
 
     @property
     def job_name(self) -> str:
+        # Only reserve/consume/release entries are described by their job, and those always carry its id.
+        public_id = self.entry.job_public_id
+        assert public_id is not None
         if self.job is None:
-            return f"{self.entry.job_public_id.hex[:8]} (deleted)"
+            return f"{public_id.hex[:8]} (deleted)"
         prompt = self.job.composition.prompt.strip()
-        return f"“{truncatechars(prompt, 60)}”" if prompt else self.entry.job_public_id.hex[:8]
+        return f"“{truncatechars(prompt, 60)}”" if prompt else public_id.hex[:8]
 
     @property
     def available_change(self) -> int:
@@ -106,19 +115,22 @@ def _page(entries, *, before: int | None, after: int | None):
     """
     if after is not None:
         at = Subquery(entries.filter(pk=after).values("created_at")[:1])
-        newer = list(entries.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gt=after))
-                     .order_by("created_at", "pk")[:PAGE_SIZE + 1])
+        newer = list(
+            entries.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gt=after)).order_by("created_at", "pk")[
+                : PAGE_SIZE + 1
+            ]
+        )
         if len(newer) > PAGE_SIZE:
             rows = newer[:PAGE_SIZE][::-1]
             return rows, rows[0].pk, rows[-1].pk  # the cursor's own entry is older: there is an older page
         before = None  # less than a page is newer: that is the first page, shown as it is now
     if before is not None:
         at = Subquery(entries.filter(pk=before).values("created_at")[:1])
-        rows = list(entries.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=before))[:PAGE_SIZE + 1])
+        rows = list(entries.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=before))[: PAGE_SIZE + 1])
         if not rows:  # a stale or foreign cursor: start again from the newest entries
             return _page(entries, before=None, after=None)
     else:
-        rows = list(entries[:PAGE_SIZE + 1])
+        rows = list(entries[: PAGE_SIZE + 1])
     older = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
     rows = rows[:PAGE_SIZE]
     return rows, rows[0].pk if before is not None else None, older
@@ -134,7 +146,7 @@ def _cursor(request, name: str) -> int | None:
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
-def statement(request: HtmxHttpRequest):
+def statement(request: AuthenticatedHtmxHttpRequest):
     kind = request.GET.get("kind", "")
     if kind not in KIND_FILTERS:
         kind = ""
@@ -152,24 +164,34 @@ def statement(request: HtmxHttpRequest):
 
 @login_required
 @require_GET
-def job_receipt(request: HtmxHttpRequest, public_id):
+def job_receipt(request: AuthenticatedHtmxHttpRequest, public_id):
     job = Job.objects.filter(owner=request.user, public_id=public_id).select_related("composition").first()
     entries = list(LedgerEntry.objects.filter(user=request.user, job_public_id=public_id).order_by("created_at", "pk"))
     if job is None and not entries:
         raise Http404("No job of yours has this id.")
     by_kind = {entry.kind: entry for entry in entries}
-    return render(request, "credits/receipt.html", {
-        "job": job, "public_id": public_id, "lines": [StatementLine(entry, job) for entry in entries],
-        "reserved": by_kind.get(Kind.RESERVE), "charged": by_kind.get(Kind.CONSUME),
-        "refunded": by_kind.get(Kind.RELEASE), "provider_cost": provider_cost_note(job),
-    })
+    return render(
+        request,
+        "credits/receipt.html",
+        {
+            "job": job,
+            "public_id": public_id,
+            "lines": [StatementLine(entry, job) for entry in entries],
+            "reserved": by_kind.get(Kind.RESERVE),
+            "charged": by_kind.get(Kind.CONSUME),
+            "refunded": by_kind.get(Kind.RELEASE),
+            "provider_cost": provider_cost_note(job),
+        },
+    )
 
 
 def provider_cost_note(job: Job | None) -> str:
     """What the provider said it billed, set against the quote: "PiAPI reported 0.75 USD = 75 credits, 5 less
     than the quote; you were charged the quote (80 credits)." Empty when the provider reported nothing."""
-    cost = (job.provider_cost or {}) if job is not None else {}
-    if not cost or cost.get("amount") is None and cost.get("studio_credits") is None:
+    if job is None:
+        return ""
+    cost = job.provider_cost or {}
+    if not cost or (cost.get("amount") is None and cost.get("studio_credits") is None):
         return ""
     unit = cost.get("unit_label") or cost.get("unit")  # "PiAPI points", not the wire code "PIAPI_POINTS"
     reported = " ".join(str(part) for part in (cost.get("amount"), unit) if part not in (None, ""))
@@ -179,8 +201,11 @@ def provider_cost_note(job: Job | None) -> str:
         sentence += f" = {credits} credit{'s' if credits != 1 else ''}"
     difference = job.cost_difference
     if difference is not None:
-        sentence += (", the same as the quote" if difference == 0
-                     else f", {abs(difference)} {'less' if difference < 0 else 'more'} than the quote")
+        sentence += (
+            ", the same as the quote"
+            if difference == 0
+            else f", {abs(difference)} {'less' if difference < 0 else 'more'} than the quote"
+        )
     if job.credits_status == Job.Credits.CHARGED:
         # Jobs are consumed at the quote, never more: a higher report is the studio's to absorb.
         sentence += f"; you were charged the quote ({job.price_credits} credits)."
@@ -218,20 +243,27 @@ def _csv_rows(entries):
         for line in _lines(batch):
             entry = line.entry
             summary = (line.job.quote or {}).get("summary", "") if line.job else ""
-            yield writer.writerow([
-                entry.created_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                entry.kind, spreadsheet_safe(line.description), line.available_change,
-                entry.available_after, entry.held_after, entry.job_public_id or "", spreadsheet_safe(summary),
-            ])
+            yield writer.writerow(
+                [
+                    entry.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    entry.kind,
+                    spreadsheet_safe(line.description),
+                    line.available_change,
+                    entry.available_after,
+                    entry.held_after,
+                    entry.job_public_id or "",
+                    spreadsheet_safe(summary),
+                ]
+            )
 
 
 @login_required
 @require_GET
-def statement_csv(request: HtmxHttpRequest):
+def statement_csv(request: AuthenticatedHtmxHttpRequest):
     """Every entry, oldest first like a bank export (the running balance reads downwards); the amount column is
     the change to available credits, so it sums to the last row's available_after."""
     entries = LedgerEntry.objects.filter(user=request.user).order_by("created_at", "pk")
-    today = timezone.now().astimezone(dt_timezone.utc).date().isoformat()
+    today = timezone.now().astimezone(UTC).date().isoformat()
     response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="seedance-studio-credits-{today}.csv"'
     return response

@@ -15,6 +15,18 @@ from .suite import CDN_HOSTS, CLASSES, DEFAULT_KEYS, Emulators
 from .transport import EmulatorTransport, emulator_transport
 
 __all__ = [
-    "CDN_HOSTS", "CLASSES", "DEFAULT_KEYS", "MARKER", "Clock", "EmulatorTransport", "Emulators", "Outbox",
-    "ProviderEmulator", "Scenario", "SentCallback", "SystemClock", "Task", "emulator_transport",
+    "CDN_HOSTS",
+    "CLASSES",
+    "DEFAULT_KEYS",
+    "MARKER",
+    "Clock",
+    "EmulatorTransport",
+    "Emulators",
+    "Outbox",
+    "ProviderEmulator",
+    "Scenario",
+    "SentCallback",
+    "SystemClock",
+    "Task",
+    "emulator_transport",
 ]

@@ -85,7 +85,7 @@ class Task:
         return self.started_at + self.run_seconds
 
     def phase(self, now: float) -> str:
-        """"queued", "running" or the outcome."""
+        """ "queued", "running" or the outcome."""
         if now < self.started_at:
             return "queued"
         if now < self.finished_at:
@@ -122,8 +122,17 @@ class ProviderEmulator:
     expired_status = 404
     default_link_ttl = 3600.0
 
-    def __init__(self, *, clock, cdn: Cdn, api_key: str, sender: Sender | None = None, cdn_base: str | None = None,
-                 allow_insecure_callbacks: bool = False, stall_seconds: float = 0.0):
+    def __init__(
+        self,
+        *,
+        clock,
+        cdn: Cdn,
+        api_key: str,
+        sender: Sender | None = None,
+        cdn_base: str | None = None,
+        allow_insecure_callbacks: bool = False,
+        stall_seconds: float = 0.0,
+    ):
         self.clock = clock
         self.cdn = cdn
         self.api_key = api_key
@@ -212,8 +221,9 @@ class ProviderEmulator:
         markers = dict(MARKER.findall(self.prompt(body) or ""))
         failure = self._create_failure(markers, self.prompt(body) or "")
         if failure is not None:
-            response = self.error(failure, "Emulated failure: try again later" if failure >= 500 else
-                                  "Emulated refusal")
+            response = self.error(
+                failure, "Emulated failure: try again later" if failure >= 500 else "Emulated refusal"
+            )
             if failure in (429, 503) and self.scenario.retry_after:
                 response.headers.append(("Retry-After", self.scenario.retry_after))
             return response
@@ -232,8 +242,7 @@ class ProviderEmulator:
         failures = task.status_failures or self.scenario.status_failures
         if failures:
             status = failures.pop(0)
-            response = self.error(status, "Emulated failure: try again later" if status >= 500 else
-                                  "Too many requests")
+            response = self.error(status, "Emulated failure: try again later" if status >= 500 else "Too many requests")
             if status in (429, 503) and self.scenario.retry_after:
                 response.headers.append(("Retry-After", self.scenario.retry_after))
             return response
@@ -264,15 +273,27 @@ class ProviderEmulator:
         if task.result_url:
             return {"url": task.result_url, "type": "video", "width": width, "height": height}
         data = media.result_video(task.seconds, width, height, task.audio)
-        url = self.cdn.publish(self.cdn_base, data, suffix=".mp4", content_type="video/mp4",
-                               expires_at=self.link_expires_at(task), expired_status=self.expired_status)
+        url = self.cdn.publish(
+            self.cdn_base,
+            data,
+            suffix=".mp4",
+            content_type="video/mp4",
+            expires_at=self.link_expires_at(task),
+            expired_status=self.expired_status,
+        )
         return {"url": url, "type": "video", "width": width, "height": height}
 
     def publish_frame(self, task: Task, which: str) -> dict:
         width, height = task.size
         data = media.frame(task.seconds, width, height, which)
-        url = self.cdn.publish(self.cdn_base, data, suffix=".jpg", content_type="image/jpeg",
-                               expires_at=self.link_expires_at(task), expired_status=self.expired_status)
+        url = self.cdn.publish(
+            self.cdn_base,
+            data,
+            suffix=".jpg",
+            content_type="image/jpeg",
+            expires_at=self.link_expires_at(task),
+            expired_status=self.expired_status,
+        )
         return {"url": url, "type": f"{which}_frame", "width": width, "height": height}
 
     def insecure_callback(self, url: Any) -> bool:
@@ -310,13 +331,22 @@ class ProviderEmulator:
         seconds, aspect_ratio, audio = self.shape(body)
         url, secret = self.callback_target(body) if scenario.callbacks else (None, "")
         return Task(
-            id=self.new_task_id(), body=body, created_at=self.clock.now(),
+            id=self.new_task_id(),
+            body=body,
+            created_at=self.clock.now(),
             queue_seconds=_number(markers.get("queue"), scenario.queue_seconds),
             run_seconds=_number(markers.get("run"), scenario.run_seconds),
             link_ttl=_number(markers.get("expire"), scenario.link_ttl),
-            outcome=outcome, reason=reason, callback_url=url, callback_secret=secret, seconds=seconds,
-            size=media.size_for(aspect_ratio), audio=audio, status_failures=failures,
-            result_url=markers.get("result-url") or scenario.result_url)
+            outcome=outcome,
+            reason=reason,
+            callback_url=url,
+            callback_secret=secret,
+            seconds=seconds,
+            size=media.size_for(aspect_ratio),
+            audio=audio,
+            status_failures=failures,
+            result_url=markers.get("result-url") or scenario.result_url,
+        )
 
 
 def bearer_ok(request: Request, key: str) -> bool:

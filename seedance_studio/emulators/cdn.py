@@ -35,8 +35,9 @@ class Cdn:
     def __call__(self, environ, start_response):
         return self.app(environ, start_response)
 
-    def publish(self, base: str, data: bytes, *, suffix: str, content_type: str, expires_at: float,
-                expired_status: int) -> str:
+    def publish(
+        self, base: str, data: bytes, *, suffix: str, content_type: str, expires_at: float, expired_status: int
+    ) -> str:
         name = f"{secrets.token_hex(12)}{suffix}"
         with self._lock:
             self.files[name] = StoredFile(data, content_type, expires_at, expired_status)
@@ -64,5 +65,4 @@ class Cdn:
         if self.clock.now() >= stored.expires_at:
             return Response(stored.expired_status, b"Request has expired", [("Content-Type", "text/plain")])
         body = b"" if request.method == "HEAD" else stored.data
-        return Response(200, body, [("Content-Type", stored.content_type),
-                                    ("Cache-Control", "private, max-age=60")])
+        return Response(200, body, [("Content-Type", stored.content_type), ("Cache-Control", "private, max-age=60")])

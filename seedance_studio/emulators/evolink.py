@@ -24,16 +24,26 @@ from urllib.parse import unquote
 from .base import ProviderEmulator, Task, bearer_ok, is_int, str_list
 from .wsgi import Request, Response
 
-MODELS = {f"seedance-2.0-{speed}{kind}-to-video": kind for speed in ("", "fast-")
-          for kind in ("text", "image", "reference")}
+MODELS = {
+    f"seedance-2.0-{speed}{kind}-to-video": kind for speed in ("", "fast-") for kind in ("text", "image", "reference")
+}
 ASPECT_RATIOS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "adaptive")  # 004:54
 QUALITIES = ("480p", "720p")  # 004:50
-CREDITS_PER_SECOND = {("standard", "480p"): 10, ("standard", "720p"): 20, ("fast", "480p"): 8,
-                      ("fast", "720p"): 16}  # invented, see above
-_TYPES = {400: ("invalid_parameters", "invalid_request_error"), 401: ("invalid_api_key", "authentication_error"),
-          402: ("insufficient_quota", "insufficient_quota_error"), 404: ("resource_not_found", "not_found_error"),
-          429: ("quota_exceeded", "rate_limit_error"), 500: ("service_error", "internal_server_error"),
-          503: ("service_unavailable", "service_unavailable_error")}
+CREDITS_PER_SECOND = {
+    ("standard", "480p"): 10,
+    ("standard", "720p"): 20,
+    ("fast", "480p"): 8,
+    ("fast", "720p"): 16,
+}  # invented, see above
+_TYPES = {
+    400: ("invalid_parameters", "invalid_request_error"),
+    401: ("invalid_api_key", "authentication_error"),
+    402: ("insufficient_quota", "insufficient_quota_error"),
+    404: ("resource_not_found", "not_found_error"),
+    429: ("quota_exceeded", "rate_limit_error"),
+    500: ("service_error", "internal_server_error"),
+    503: ("service_unavailable", "service_unavailable_error"),
+}
 _ID_CHARS = string.ascii_lowercase + string.digits
 
 
@@ -48,7 +58,7 @@ class EvoLinkEmulator(ProviderEmulator):
         if request.method == "POST" and request.path == "/v1/videos/generations":
             return lambda: self.create(request)
         if request.method == "GET" and request.path.startswith("/v1/tasks/"):
-            return lambda: self.status(unquote(request.path[len("/v1/tasks/"):]))
+            return lambda: self.status(unquote(request.path[len("/v1/tasks/") :]))
         return None
 
     def authorized(self, request: Request) -> bool:
@@ -120,20 +130,35 @@ class EvoLinkEmulator(ProviderEmulator):
         progress = {"queued": 0, "success": 100}.get(state, 0)
         if state == "running":
             progress = min(99, int(task.progress(self.clock.now()) * 100))
-        obj = {"created": int(task.created_at), "id": task.id, "model": task.body["model"],
-               "object": "video.generation.task", "progress": progress, "status": status,
-               "task_info": {"can_cancel": state == "queued", "video_duration": task.seconds},
-               "type": "video",
-               "usage": {"billing_rule": "per_second", "credits_reserved": self.credits_reserved(task),
-                         "user_group": "default"}}
+        obj = {
+            "created": int(task.created_at),
+            "id": task.id,
+            "model": task.body["model"],
+            "object": "video.generation.task",
+            "progress": progress,
+            "status": status,
+            "task_info": {"can_cancel": state == "queued", "video_duration": task.seconds},
+            "type": "video",
+            "usage": {
+                "billing_rule": "per_second",
+                "credits_reserved": self.credits_reserved(task),
+                "user_group": "default",
+            },
+        }
         if state in ("queued", "running"):
             obj["task_info"]["estimated_time"] = int(task.finished_at - self.clock.now())
         if state == "success":
+            assert task.outputs is not None  # published when the task was first seen finished
             obj["results"] = [o["url"] for o in task.outputs]
         elif state == "moderation":
-            obj["error"] = {"code": "content_policy_violation", "message": "Content policy violation. Your request "
-                            f"was blocked by safety filters: {task.reason or 'photorealistic people detected'}"}
+            obj["error"] = {
+                "code": "content_policy_violation",
+                "message": "Content policy violation. Your request "
+                f"was blocked by safety filters: {task.reason or 'photorealistic people detected'}",
+            }
         elif state == "fail":
-            obj["error"] = {"code": "generation_failed_no_content",
-                            "message": task.reason or "Model failed to generate output"}
+            obj["error"] = {
+                "code": "generation_failed_no_content",
+                "message": task.reason or "Model failed to generate output",
+            }
         return obj

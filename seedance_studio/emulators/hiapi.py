@@ -26,8 +26,14 @@ from .wsgi import Request, Response
 
 ASPECT_RATIOS = ("1:1", "4:3", "3:4", "16:9", "9:16", "21:9", "adaptive")  # 003:72
 RESOLUTIONS = ("480p", "720p", "1080p")  # 003:80
-_ERROR_CODES = {400: "INVALID_REQUEST", 401: "UNAUTHORIZED", 404: "NOT_FOUND", 429: "RATE_LIMITED",
-                500: "INTERNAL_ERROR", 503: "SERVICE_UNAVAILABLE"}
+_ERROR_CODES = {
+    400: "INVALID_REQUEST",
+    401: "UNAUTHORIZED",
+    404: "NOT_FOUND",
+    429: "RATE_LIMITED",
+    500: "INTERNAL_ERROR",
+    503: "SERVICE_UNAVAILABLE",
+}
 
 
 class HiApiEmulator(ProviderEmulator):
@@ -44,15 +50,16 @@ class HiApiEmulator(ProviderEmulator):
         if request.method == "POST" and request.path == "/v1/tasks":
             return lambda: self.create(request)
         if request.method == "GET" and request.path.startswith("/v1/tasks/"):
-            return lambda: self.status(unquote(request.path[len("/v1/tasks/"):]))
+            return lambda: self.status(unquote(request.path[len("/v1/tasks/") :]))
         return None
 
     def authorized(self, request: Request) -> bool:
         return bearer_ok(request, self.api_key)
 
     def error(self, status: int, message: str) -> Response:
-        return Response.json(status, {"code": status, "message": message, "data": None,
-                                      "error_code": _ERROR_CODES.get(status, "ERROR")})
+        return Response.json(
+            status, {"code": status, "message": message, "data": None, "error_code": _ERROR_CODES.get(status, "ERROR")}
+        )
 
     def new_task_id(self) -> str:
         return f"tk-hiapi-{secrets.token_hex(10)}"
@@ -88,8 +95,9 @@ class HiApiEmulator(ProviderEmulator):
             return f"input.resolution must be one of {', '.join(RESOLUTIONS)}"
         if "seed" in data and (not is_int(data["seed"]) or not 0 <= data["seed"] <= 2147483647):
             return "input.seed must be an integer from 0 to 2147483647"
-        images, videos, audios = (str_list(data.get(k)) for k in
-                                  ("reference_image_urls", "reference_video_urls", "reference_audio_urls"))
+        images, videos, audios = (
+            str_list(data.get(k)) for k in ("reference_image_urls", "reference_video_urls", "reference_audio_urls")
+        )
         if images is None or videos is None or audios is None:
             return "reference URL fields must be arrays of strings"
         frames = sum(1 for k in ("first_frame_url", "last_frame_url") if data.get(k))
@@ -120,10 +128,16 @@ class HiApiEmulator(ProviderEmulator):
             status = "archiving" if task.progress(now) >= 0.9 else "handling"
         else:
             status = {"queued": "queued", "success": "success"}.get(state, "fail")
-        detail = {"taskId": task.id, "model": "seedance-2-0", "status": status, "created": int(task.created_at),
-                  "completed": int(task.finished_at) if status in ("success", "fail") else None}
+        detail = {
+            "taskId": task.id,
+            "model": "seedance-2-0",
+            "status": status,
+            "created": int(task.created_at),
+            "completed": int(task.finished_at) if status in ("success", "fail") else None,
+        }
         if state == "success":
             expire = int(self.link_expires_at(task))
+            assert task.outputs is not None  # published when the task was first seen finished
             detail["output"] = [{"url": o["url"], "type": o["type"], "expireAt": expire} for o in task.outputs]
         elif state == "moderation":
             reason = task.reason or "the input contains sensitive content"

@@ -16,8 +16,14 @@ from ..mediatools.ffmpeg import run_ffmpeg
 
 CACHE_DIR = Path(os.environ.get("EMULATOR_MEDIA_CACHE", Path(tempfile.gettempdir()) / "seedance-emulator-media"))
 # Small frames with the requested shape: enough to probe, play and extract frames from, cheap to make.
-SIZES = {"16:9": (320, 180), "9:16": (180, 320), "1:1": (240, 240), "4:3": (240, 180), "3:4": (180, 240),
-         "21:9": (336, 144)}
+SIZES = {
+    "16:9": (320, 180),
+    "9:16": (180, 320),
+    "1:1": (240, 240),
+    "4:3": (240, 180),
+    "3:4": (180, 240),
+    "21:9": (336, 144),
+}
 _lock = threading.Lock()
 
 

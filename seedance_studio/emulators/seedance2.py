@@ -23,8 +23,14 @@ import secrets
 from .base import ProviderEmulator, Task, bearer_ok, str_list
 from .wsgi import Request, Response
 
-SIZES = {"720x720": "1:1", "720x960": "3:4", "960x720": "4:3", "1280x720": "16:9", "720x1280": "9:16",
-         "1280x540": "21:9"}  # 002:59
+SIZES = {
+    "720x720": "1:1",
+    "720x960": "3:4",
+    "960x720": "4:3",
+    "1280x720": "16:9",
+    "720x1280": "9:16",
+    "1280x540": "21:9",
+}  # 002:59
 CONCURRENCY_LIMIT = 3  # 002:224
 CREDITS_PER_SECOND = {"seedance2": 40, "seedance2-fast": 32}  # 002:156 (the fast column: 160 for 5 s)
 UPSCALE_CREDITS_PER_SECOND = {"2k": 20, "4k": 40}  # 002:157-158
@@ -72,7 +78,9 @@ class Seedance2Emulator(ProviderEmulator):
 
     def shape(self, body: dict):
         inputs = body["inputs"]
-        seconds = int(_DURATION.fullmatch(inputs.get("duration", "5s"))[1])
+        duration = _DURATION.fullmatch(inputs.get("duration", "5s"))
+        assert duration is not None  # validate() refused any other duration before the task was made
+        seconds = int(duration[1])
         return seconds, SIZES.get(inputs.get("resolution", "1280x720")), True
 
     def callback_target(self, body: dict):
@@ -84,8 +92,11 @@ class Seedance2Emulator(ProviderEmulator):
     def balance(self) -> dict:
         """Worked out from the tasks at the clock's time, so it moves exactly when their states do."""
         spent = sum(self.credits_used(task) for task in self.tasks.values())
-        promised = sum(task_credits(task.body, task.seconds) for task in self.tasks.values()
-                       if self.state(task) in ("queued", "running"))
+        promised = sum(
+            task_credits(task.body, task.seconds)
+            for task in self.tasks.values()
+            if self.state(task) in ("queued", "running")
+        )
         credits = self.starting_credits - spent
         return {"credits": credits, "availableCredits": credits - promised}
 
@@ -93,8 +104,11 @@ class Seedance2Emulator(ProviderEmulator):
         unfinished = sum(1 for t in self.tasks.values() if self.state(t) in ("queued", "running"))
         if unfinished >= CONCURRENCY_LIMIT:
             self.create_calls += 1
-            return self.error(429, f"Concurrency limit reached: at most {CONCURRENCY_LIMIT} tasks at a time. "
-                                   f"Wait for existing tasks to complete.")
+            return self.error(
+                429,
+                f"Concurrency limit reached: at most {CONCURRENCY_LIMIT} tasks at a time. "
+                f"Wait for existing tasks to complete.",
+            )
         return self.create(request)
 
     def validate(self, body) -> Response | None:
@@ -148,14 +162,23 @@ class Seedance2Emulator(ProviderEmulator):
         status = {"queued": "PENDING", "running": "PROCESSING", "success": "COMPLETED"}.get(state, "FAILED")
         error = None
         if state == "moderation":
-            error = f"Content moderation rejected the request: {task.reason or 'sensitive content detected'}. " \
-                    f"Credits have been refunded."
+            error = (
+                f"Content moderation rejected the request: {task.reason or 'sensitive content detected'}. "
+                f"Credits have been refunded."
+            )
         elif state == "fail":
             error = f"Generation failed: {task.reason or 'internal error'}. Credits have been refunded."
         done = state not in ("queued", "running")
-        output = [{k: o[k] for k in ("url", "width", "height")} for o in task.outputs or ()] if state == "success" \
-            else None
-        return {"taskId": task.id, "model": task.body["model"], "status": status,
-                "creditsUsed": self.credits_used(task),
-                "output": output, "error": error, "createTime": int(task.created_at * 1000),
-                "completeTime": int(task.finished_at * 1000) if done else None}
+        output = (
+            [{k: o[k] for k in ("url", "width", "height")} for o in task.outputs or ()] if state == "success" else None
+        )
+        return {
+            "taskId": task.id,
+            "model": task.body["model"],
+            "status": status,
+            "creditsUsed": self.credits_used(task),
+            "output": output,
+            "error": error,
+            "createTime": int(task.created_at * 1000),
+            "completeTime": int(task.finished_at * 1000) if done else None,
+        }

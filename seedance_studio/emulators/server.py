@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from socketserver import ThreadingMixIn
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import httpx
@@ -24,6 +26,7 @@ CALLBACK_RETRY_DELAYS = (1, 5, 30)  # 002:178; EvoLink and HiAPI document shorte
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    base_url: str  # set by start() once the port is known
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -35,7 +38,10 @@ class PrefixRouter:
     """WSGI: `/<provider>/…` to that emulator, `/cdn/…` to the file host, with the prefix moved to SCRIPT_NAME."""
 
     def __init__(self, emulators: Emulators):
-        self.apps = {**{name: emulator for name, emulator in emulators.providers.items()}, "cdn": emulators.cdn}
+        self.apps: dict[str, Callable[..., Any]] = {
+            **{name: emulator for name, emulator in emulators.providers.items()},
+            "cdn": emulators.cdn,
+        }
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -65,12 +71,17 @@ def post_callback(url: str, headers: dict[str, str], body: bytes) -> None:
     threading.Thread(target=deliver, daemon=True).start()
 
 
-def start(host: str = "127.0.0.1", port: int = 8765, **options) -> tuple[WSGIServer, Emulators]:
+def start(host: str = "127.0.0.1", port: int = 8765, **options) -> tuple[_ThreadingServer, Emulators]:
     """Bind the port (0: any free one), then build emulators whose result links point back at it."""
     server = make_server(host, port, _not_ready, server_class=_ThreadingServer, handler_class=_QuietHandler)
     base = f"http://{host}:{server.server_address[1]}"
-    emulators = Emulators(clock=SystemClock(), sender=post_callback, allow_insecure_callbacks=True,
-                          cdn_bases={name: f"{base}/cdn/{name}" for name in CLASSES}, **options)
+    emulators = Emulators(
+        clock=SystemClock(),
+        sender=post_callback,
+        allow_insecure_callbacks=True,
+        cdn_bases={name: f"{base}/cdn/{name}" for name in CLASSES},
+        **options,
+    )
     server.set_app(PrefixRouter(emulators))
     server.base_url = base
     return server, emulators
@@ -99,13 +110,15 @@ def _not_ready(environ, start_response):
 
 def studio_environment(emulators: Emulators, base: str) -> dict[str, str]:
     """The variables that point the studio at the served emulators."""
+    from seedance_studio.provider_api import ENV_VARS
+
     env = {}
     for name in CLASSES:
-        upper = name.upper()
-        env[f"{upper}_API_KEY"] = emulators.keys[name]
-        env[f"{upper}_BASE_URL"] = f"{base}/{name}"
-        env[f"{upper}_RESULT_HOSTS"] = httpx.URL(base).host
+        names = ENV_VARS[name]
+        env[names["api_key"]] = emulators.keys[name]
+        env[names["base_url"]] = f"{base}/{name}"
+        env[names["allowed_result_hosts"]] = httpx.URL(base).host
     if emulators.hiapi.signing_key:
-        env["HIAPI_SIGNING_KEY"] = emulators.hiapi.signing_key
-    env["PROVIDER_EMULATOR"] = "1"
+        env[ENV_VARS["hiapi"]["signing_key"]] = emulators.hiapi.signing_key
+    env["PROVIDER_EMULATOR"] = "1"  # read by settings.py: downloads may use http and 127.0.0.1
     return env

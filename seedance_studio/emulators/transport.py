@@ -44,5 +44,5 @@ def emulator_transport(emulators: Emulators | None = None, **options) -> Emulato
 def _host(request: httpx.Request) -> str:
     host = request.headers.get("host") or request.url.host
     if host.startswith("["):
-        return host[1:host.index("]")].lower()
+        return host[1 : host.index("]")].lower()
     return host.rsplit(":", 1)[0].lower() if host.count(":") == 1 else host.lower()

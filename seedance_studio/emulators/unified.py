@@ -40,7 +40,7 @@ POINTS_PER_USD = 10_000_000  # 000:577-581 against 000:286 (see above); GoAPI al
 
 
 class UnifiedEmulator(ProviderEmulator):
-    api_hosts = ()
+    api_hosts: tuple[str, ...] = ()
     cdn_base = "https://img.theapi.app/ephemeral"
     expired_status = 404
     task_types: dict[str, str] = {}  # accepted task_type -> the one it runs as
@@ -53,7 +53,7 @@ class UnifiedEmulator(ProviderEmulator):
         if request.method == "POST" and request.path == "/api/v1/task":
             return lambda: self.create(request)
         if request.method == "GET" and request.path.startswith("/api/v1/task/"):
-            return lambda: self.status(unquote(request.path[len("/api/v1/task/"):]))
+            return lambda: self.status(unquote(request.path[len("/api/v1/task/") :]))
         return None
 
     def authorized(self, request: Request) -> bool:
@@ -73,7 +73,7 @@ class UnifiedEmulator(ProviderEmulator):
         return data.get("duration", 5), data.get("aspect_ratio"), True
 
     def callback_target(self, body: dict):
-        hook = ((body.get("config") or {}).get("webhook_config") or {})
+        hook = (body.get("config") or {}).get("webhook_config") or {}
         return hook.get("endpoint") or None, hook.get("secret") or ""
 
     def validate(self, body) -> Response | None:
@@ -103,15 +103,24 @@ class UnifiedEmulator(ProviderEmulator):
         if mode is None:
             if self.mode_required:
                 return f"mode is required: one of {', '.join(MODES)}"
-            mode = "text_to_video" if not (images or videos or audios) else \
-                "first_last_frames" if len(images) <= 2 and not (videos or audios) else "omni_reference"
+            mode = (
+                "text_to_video"
+                if not (images or videos or audios)
+                else "first_last_frames"
+                if len(images) <= 2 and not (videos or audios)
+                else "omni_reference"
+            )
         if mode not in MODES:
             return f"mode must be one of {', '.join(MODES)}, got {mode!r}"
         ratio = data.get("aspect_ratio")
         auto_ok = mode == "first_last_frames"
-        if ratio is not None and ratio not in ASPECT_RATIOS and not (auto_ok and ratio == "auto"):
-            if not self.lenient_aspect_ratio:
-                return f"aspect_ratio must be one of {', '.join(ASPECT_RATIOS)}, got {ratio!r}"
+        if (
+            ratio is not None
+            and ratio not in ASPECT_RATIOS
+            and not (auto_ok and ratio == "auto")
+            and not self.lenient_aspect_ratio
+        ):
+            return f"aspect_ratio must be one of {', '.join(ASPECT_RATIOS)}, got {ratio!r}"
         runs_as = self.task_types[task_type]
         allowed = self.resolutions.get(runs_as)
         if allowed and data.get("resolution") is not None and data["resolution"] not in allowed:
@@ -136,8 +145,10 @@ class UnifiedEmulator(ProviderEmulator):
         counts = {"image": len(images), "video": len(videos), "audio": len(audios)}
         for kind, number in _MENTION.findall(data["prompt"]):
             if int(number) > counts[kind.lower()]:
-                return f"prompt references @{kind.lower()}{number} but only {counts[kind.lower()]} " \
-                       f"{kind.lower()} reference(s) were provided"
+                return (
+                    f"prompt references @{kind.lower()}{number} but only {counts[kind.lower()]} "
+                    f"{kind.lower()} reference(s) were provided"
+                )
         return None
 
     def created(self, task: Task) -> Response:
@@ -151,8 +162,12 @@ class UnifiedEmulator(ProviderEmulator):
             output = {"video": task.outputs[0]["url"] if task.outputs else None}
         elif state == "moderation":
             reason = task.reason or "the prompt was flagged for sexual content"
-            error = {"code": 10001, "raw_message": f"content moderation: {reason}",
-                     "message": f"content violation: {reason}; your credits have been refunded", "detail": None}
+            error = {
+                "code": 10001,
+                "raw_message": f"content moderation: {reason}",
+                "message": f"content violation: {reason}; your credits have been refunded",
+                "detail": None,
+            }
         elif state == "fail":
             reason = task.reason or "generation failed upstream"
             error = {"code": 10000, "raw_message": reason, "message": f"task failed: {reason}", "detail": None}
@@ -161,16 +176,27 @@ class UnifiedEmulator(ProviderEmulator):
         price = self.price_in_points(task)
         hook_url = task.callback_url or ""
         data = {
-            "task_id": task.id, "model": "seedance", "task_type": task.body["task_type"], "status": status,
+            "task_id": task.id,
+            "model": "seedance",
+            "task_type": task.body["task_type"],
+            "status": status,
             "config": {"service_mode": "", "webhook_config": {"endpoint": hook_url, "secret": ""}},
-            "input": task.body["input"], "output": output,
-            "meta": {"created_at": _iso(task.created_at),
-                     "started_at": _iso(task.started_at) if state != "queued" else _ZERO_TIME,
-                     "ended_at": _iso(task.finished_at) if state not in ("queued", "running") else _ZERO_TIME,
-                     "usage": {"type": "point", "frozen": price if state in ("queued", "running") else 0,
-                               "consume": price if state == "success" else 0},
-                     "is_using_private_pool": False},
-            "detail": None, "logs": [], "error": error,
+            "input": task.body["input"],
+            "output": output,
+            "meta": {
+                "created_at": _iso(task.created_at),
+                "started_at": _iso(task.started_at) if state != "queued" else _ZERO_TIME,
+                "ended_at": _iso(task.finished_at) if state not in ("queued", "running") else _ZERO_TIME,
+                "usage": {
+                    "type": "point",
+                    "frozen": price if state in ("queued", "running") else 0,
+                    "consume": price if state == "success" else 0,
+                },
+                "is_using_private_pool": False,
+            },
+            "detail": None,
+            "logs": [],
+            "error": error,
         }
         return {"code": 200, "data": data, "message": "success"}
 
@@ -193,13 +219,28 @@ class UnifiedEmulator(ProviderEmulator):
 class PiApiEmulator(UnifiedEmulator):
     provider = "piapi"
     api_hosts = ("api.piapi.ai",)
-    task_types = {t: t for t in ("seedance-2", "seedance-2-fast", "seedance-2-mini", "seedance-2-less-restriction",
-                                 "seedance-2-fast-less-restriction")} | {
-        "seedance-2-preview": "seedance-2", "seedance-2-fast-preview": "seedance-2-fast",
-        "seedance-2-preview-vip": "seedance-2", "seedance-2-fast-preview-vip": "seedance-2-fast"}  # 000:273-277
-    resolutions = {"seedance-2": ("480p", "720p", "1080p"), "seedance-2-less-restriction": ("480p", "720p", "1080p"),
-                   "seedance-2-fast": ("480p", "720p"), "seedance-2-fast-less-restriction": ("480p", "720p"),
-                   "seedance-2-mini": ("720p",)}
+    task_types = {
+        t: t
+        for t in (
+            "seedance-2",
+            "seedance-2-fast",
+            "seedance-2-mini",
+            "seedance-2-less-restriction",
+            "seedance-2-fast-less-restriction",
+        )
+    } | {
+        "seedance-2-preview": "seedance-2",
+        "seedance-2-fast-preview": "seedance-2-fast",
+        "seedance-2-preview-vip": "seedance-2",
+        "seedance-2-fast-preview-vip": "seedance-2-fast",
+    }  # 000:273-277
+    resolutions = {
+        "seedance-2": ("480p", "720p", "1080p"),
+        "seedance-2-less-restriction": ("480p", "720p", "1080p"),
+        "seedance-2-fast": ("480p", "720p"),
+        "seedance-2-fast-less-restriction": ("480p", "720p"),
+        "seedance-2-mini": ("720p",),
+    }
     prices = {  # USD per second, 000:282-293
         "seedance-2": {"480p": "0.10", "720p": "0.20", "1080p": "0.50"},
         "seedance-2-fast": {"480p": "0.08", "720p": "0.16"},

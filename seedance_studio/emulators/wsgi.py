@@ -25,14 +25,20 @@ class Request:
 
     @classmethod
     def from_environ(cls, environ: dict) -> Request:
-        headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
-                   if key.startswith("HTTP_")}
+        headers = {
+            key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")
+        }
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
-        return cls(environ["REQUEST_METHOD"].upper(), environ.get("PATH_INFO") or "/",
-                   dict(parse_qsl(environ.get("QUERY_STRING", ""))), headers, body)
+        return cls(
+            environ["REQUEST_METHOD"].upper(),
+            environ.get("PATH_INFO") or "/",
+            dict(parse_qsl(environ.get("QUERY_STRING", ""))),
+            headers,
+            body,
+        )
 
     def json(self) -> Any:
         return json.loads(self.body)

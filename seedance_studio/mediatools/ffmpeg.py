@@ -2,10 +2,11 @@
 
 The system's ffmpeg is preferred when one is installed (the Docker image ships Debian's, which gets security
 updates with the OS); otherwise the binary shipped in the imageio-ffmpeg wheel is used, so a newcomer needs
-nothing beyond Python. `FFMPEG_BINARY` pins an explicit path.
+nothing beyond Python. `use_ffmpeg(path)` pins an explicit binary: the studio calls it at startup with
+settings.FFMPEG_BINARY (see apps.py); a script without Django may call it itself. mediatools never reads
+Django's settings nor the environment, so the preview renderer and the emulators run without either.
 
-There is no ffprobe in that wheel, so probing parses what `ffmpeg -i` reports (see probe.py): one code path
-whichever binary is in use.
+Probing does not go through ffmpeg's printed report any more: probe.py reads media with PyAV in a subprocess.
 """
 
 from __future__ import annotations
@@ -25,13 +26,26 @@ class FfmpegError(RuntimeError):
         self.stderr_tail = stderr_tail
 
 
+_explicit_binary: str | None = None
+
+
+def use_ffmpeg(binary: str | os.PathLike[str] | None) -> None:
+    """Run this ffmpeg from now on; None (or "") goes back to the system's, else the bundled one.
+
+    The path is checked when ffmpeg is next needed, so a wrong one fails the first render or extraction with an
+    FfmpegError that names it, as a missing ffmpeg would.
+    """
+    global _explicit_binary
+    _explicit_binary = os.fspath(binary) if binary else None
+    ffmpeg_path.cache_clear()
+
+
 @functools.cache
 def ffmpeg_path() -> str:
-    explicit = os.environ.get("FFMPEG_BINARY")
-    if explicit:
-        if not (os.path.isfile(explicit) and os.access(explicit, os.X_OK)):
-            raise FfmpegError(f"FFMPEG_BINARY={explicit!r} is not an executable file.")
-        return explicit
+    if _explicit_binary:
+        if not (os.path.isfile(_explicit_binary) and os.access(_explicit_binary, os.X_OK)):
+            raise FfmpegError(f"FFMPEG_BINARY={_explicit_binary!r} is not an executable file.")
+        return _explicit_binary
     system = shutil.which("ffmpeg")
     if system:
         return system
@@ -40,23 +54,20 @@ def ffmpeg_path() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-# Inputs are only ever local files: no network protocol, no "concat:"/"subfile:" tricks that open other paths.
-SAFE_INPUT_OPTIONS = ("-protocol_whitelist", "file")
-
-
 def run_ffmpeg(args: Sequence[str], *, timeout: float, check: bool = True) -> subprocess.CompletedProcess[bytes]:
     """Run ffmpeg with an argument list (never a shell), no stdin, and a hard timeout."""
     command = [ffmpeg_path(), "-hide_banner", "-nostdin", *args]
     try:
         completed = subprocess.run(command, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
-        raise FfmpegError(f"ffmpeg took longer than {timeout:.0f} s", _tail(exc.stderr)) from None
+        raise FfmpegError(f"ffmpeg took longer than {timeout:.0f} s", stderr_tail(exc.stderr)) from None
     if check and completed.returncode != 0:
-        raise FfmpegError(f"ffmpeg exited with status {completed.returncode}", _tail(completed.stderr))
+        raise FfmpegError(f"ffmpeg exited with status {completed.returncode}", stderr_tail(completed.stderr))
     return completed
 
 
-def _tail(stderr: bytes | None, lines: int = 15) -> str:
+def stderr_tail(stderr: bytes | None, lines: int = 15) -> str:
+    """The last lines a tool printed, for a log line."""
     if not stderr:
         return ""
     return "\n".join(stderr.decode("utf-8", "replace").strip().splitlines()[-lines:])

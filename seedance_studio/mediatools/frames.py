@@ -22,23 +22,45 @@ _LAST_FRAME_WINDOW = 1  # seconds before the end decoded to find the last frame
 _THUMBNAIL_FORMATS = ["JPEG", "PNG", "WEBP", "BMP"]
 
 
-def extract_poster(video_path: str | os.PathLike[str], out_path: str | os.PathLike[str], *, at_seconds: float,
-                   width: int, timeout: float) -> Path:
+def extract_poster(
+    video_path: str | os.PathLike[str],
+    out_path: str | os.PathLike[str],
+    *,
+    at_seconds: float,
+    width: int,
+    timeout: float,
+) -> Path:
     """A JPEG of the frame at `at_seconds` (the first frame when the video is shorter), at most `width` px wide."""
     out = Path(out_path)
     scale = f"{_SQUARE_PIXELS},scale='min({int(width)},iw)':-2"
-    output = ["-map", "0:V:0", "-frames:v", "1", "-vf", scale, "-c:v", "mjpeg", "-q:v", "3",
-              "-f", "image2", "-update", "1", "-y", _file(out)]
+    output = [
+        "-map",
+        "0:V:0",
+        "-frames:v",
+        "1",
+        "-vf",
+        scale,
+        "-c:v",
+        "mjpeg",
+        "-q:v",
+        "3",
+        "-f",
+        "image2",
+        "-update",
+        "1",
+        "-y",
+        _file(out),
+    ]
     if at_seconds > 0 and _run(["-ss", f"{at_seconds:.3f}", *input_args(video_path, "mov"), *output], out, timeout):
         return out
     if _run([*input_args(video_path, "mov"), *output], out, timeout):
         return out
-    raise MediaRefused("No picture could be taken from this video; it may be damaged. "
-                       "Export it again as MP4 (H.264) and upload that.")
+    raise MediaRefused(
+        "No picture could be taken from this video; it may be damaged. Export it again as MP4 (H.264) and upload that."
+    )
 
 
-def extract_last_frame(video_path: str | os.PathLike[str], out_path: str | os.PathLike[str], *,
-                       timeout: float) -> Path:
+def extract_last_frame(video_path: str | os.PathLike[str], out_path: str | os.PathLike[str], *, timeout: float) -> Path:
     """The video's true last frame, as PNG or JPEG by `out_path`'s suffix, to continue a shot from where it ends.
 
     ffmpeg cannot seek to "the last frame", so the final second is decoded with the image2 muxer overwriting one
@@ -46,8 +68,11 @@ def extract_last_frame(video_path: str | os.PathLike[str], out_path: str | os.Pa
     before the file does (a longer sound track), the whole video is decoded instead.
     """
     out = Path(out_path)
-    codec = {".png": ["-c:v", "png"], ".jpg": ["-c:v", "mjpeg", "-q:v", "2"],
-             ".jpeg": ["-c:v", "mjpeg", "-q:v", "2"]}.get(out.suffix.lower())
+    codec = {
+        ".png": ["-c:v", "png"],
+        ".jpg": ["-c:v", "mjpeg", "-q:v", "2"],
+        ".jpeg": ["-c:v", "mjpeg", "-q:v", "2"],
+    }.get(out.suffix.lower())
     if codec is None:
         raise ValueError(f"extract_last_frame writes .png or .jpg, not {out.suffix!r}")
     output = ["-map", "0:V:0", "-vf", _SQUARE_PIXELS, *codec, "-f", "image2", "-update", "1", "-y", _file(out)]
@@ -55,12 +80,15 @@ def extract_last_frame(video_path: str | os.PathLike[str], out_path: str | os.Pa
         return out
     if _run([*input_args(video_path, "mov"), *output], out, timeout):
         return out
-    raise MediaRefused("The last frame of this video could not be read; it may be damaged. "
-                       "Export it again as MP4 (H.264) and upload that.")
+    raise MediaRefused(
+        "The last frame of this video could not be read; it may be damaged. "
+        "Export it again as MP4 (H.264) and upload that."
+    )
 
 
-def make_image_thumbnail(image_path: str | os.PathLike[str], out_path: str | os.PathLike[str], *,
-                         max_side: int) -> Path:
+def make_image_thumbnail(
+    image_path: str | os.PathLike[str], out_path: str | os.PathLike[str], *, max_side: int
+) -> Path:
     """An RGB JPEG at most `max_side` px on its longer side, upright, with no metadata (no EXIF, GPS or ICC).
 
     Call probe_image() first: this trusts that the image's pixel count was already checked.
@@ -74,8 +102,9 @@ def make_image_thumbnail(image_path: str | os.PathLike[str], out_path: str | os.
             _flatten(upright).save(out, "JPEG", quality=85, optimize=True)
     except Exception:  # Pillow reports hostile input with many exception types
         out.unlink(missing_ok=True)
-        raise MediaRefused("This image could not be read; it may be damaged. "
-                           "Export it again as JPG or PNG and upload that.") from None
+        raise MediaRefused(
+            "This image could not be read; it may be damaged. Export it again as JPG or PNG and upload that."
+        ) from None
     return out
 
 
@@ -101,8 +130,10 @@ def _run(args: list[str], out: Path, timeout: float) -> bool:
         completed = run_ffmpeg(args, timeout=timeout, check=False)
     except FfmpegError:  # with check=False, only the timeout is left
         out.unlink(missing_ok=True)
-        raise MediaRefused(f"Reading this video took too long (over {timeout:g} s); it may be damaged. "
-                           "Export it again as MP4 (H.264) and upload that.") from None
+        raise MediaRefused(
+            f"Reading this video took too long (over {timeout:g} s); it may be damaged. "
+            "Export it again as MP4 (H.264) and upload that."
+        ) from None
     if completed.returncode == 0 and out.is_file() and out.stat().st_size > 0:
         return True
     out.unlink(missing_ok=True)

@@ -1,23 +1,39 @@
 """Facts about an upload that sniff() accepted, read with the one decoder its bytes named.
 
 Images are opened by Pillow with only the sniffed format's plugin, and refused on size before any pixel is
-decoded. Videos and sounds are read by ffmpeg with the demuxer forced to the sniffed one, a format whitelist of
-that demuxer alone, `-protocol_whitelist file` and external tracks off, so even a file that fooled sniff() can
-never be read as a playlist, a concat list or a pointer to another file. There is no ffprobe: the facts come
-from the header ffmpeg prints while it decodes the first frames, which doubles as the proof that the media
-really decodes.
+decoded. Videos and sounds are read by PyAV (FFmpeg's own libraries, bundled in the av wheel) in a subprocess,
+probe_child.py: one fresh process per file, killed at the timeout, with its address space and CPU time capped, so
+a file that crashes, hangs or bloats libav costs that process and never the web server. It opens the file with
+the demuxer forced to the sniffed one, a format whitelist of that demuxer alone, `protocol_whitelist=file` and
+external tracks off, so even a file that fooled sniff() can never be read as a playlist, a concat list or a
+pointer to another file. It reports the container's and streams' fields as JSON and decodes the first frames,
+which proves the media really decodes; the judgement and every message a creative reads are made here.
+
+Earlier probes read the report `ffmpeg -i` prints; its wording changes between ffmpeg releases and a hostile file
+could forge its lines through metadata. Fields read through the libraries' API have neither problem.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import json
+import logging
+import math
 import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image
 
-from .ffmpeg import SAFE_INPUT_OPTIONS, FfmpegError, ffmpeg_path, run_ffmpeg
+from . import probe_child
+from .ffmpeg import FfmpegError, stderr_tail
 from .sniff import Detected, MediaRefused
+
+log = logging.getLogger(__name__)
 
 _PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "bmp": "BMP"}
 _EXIF_ORIENTATION = 0x0112
@@ -25,6 +41,9 @@ _SWAPPING_ORIENTATIONS = {5, 6, 7, 8}
 
 MAX_VIDEO_SIDE = 8192
 DECODE_CHECK_SECONDS = 1
+# Address space of the probing process: Python and libav map about 120 MB of it before the file is opened, and one
+# 8192x8192 H.264 frame peaks under 300 MB. A file that wants more than this is refused, never served.
+PROBE_MEMORY_BYTES = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -73,11 +92,14 @@ def probe_image(path: str | os.PathLike[str], detected: Detected, *, max_pixels:
             if width <= 0 or height <= 0:
                 raise MediaRefused("This image has no pixels. Export it again as JPG or PNG and upload that.")
             if width * height > limit:
-                raise MediaRefused(f"This image is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); "
-                                   f"the limit is {limit / 1e6:.0f} megapixels. Scale it down and upload it again.")
+                raise MediaRefused(
+                    f"This image is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); "
+                    f"the limit is {limit / 1e6:.0f} megapixels. Scale it down and upload it again."
+                )
             if getattr(img, "is_animated", False) and detected.format in ("png", "webp"):
-                raise MediaRefused("This is an animated image. Upload a still image, "
-                                   "or upload the animation as an MP4 video.")
+                raise MediaRefused(
+                    "This is an animated image. Upload a still image, or upload the animation as an MP4 video."
+                )
             orientation = _orientation(img)
             mode, has_alpha = img.mode, img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
             if detected.format == "jpeg":
@@ -89,14 +111,25 @@ def probe_image(path: str | os.PathLike[str], detected: Detected, *, max_pixels:
     except Image.DecompressionBombError as exc:  # raised inside Image.open, before we see the size
         declared = re.search(r"\((\d+) pixels\)", str(exc))
         size = f"{int(declared[1]) / 1e6:.0f} megapixels" if declared else "an enormous number of pixels"
-        raise MediaRefused(f"This image declares {size}; the limit is {limit / 1e6:.0f} megapixels. "
-                           "Scale it down and upload it again.") from None
+        raise MediaRefused(
+            f"This image declares {size}; the limit is {limit / 1e6:.0f} megapixels. Scale it down and upload it again."
+        ) from None
     except Exception:  # Pillow signals hostile input with many exception types (OSError, SyntaxError, ValueError...)
-        raise MediaRefused("This image could not be read; it may be damaged or only partly uploaded. "
-                           "Export it again as JPG or PNG and upload that.") from None
+        raise MediaRefused(
+            "This image could not be read; it may be damaged or only partly uploaded. "
+            "Export it again as JPG or PNG and upload that."
+        ) from None
     swapped = orientation in _SWAPPING_ORIENTATIONS
-    return ImageFacts(detected.format, width, height, height if swapped else width, width if swapped else height,
-                      orientation, has_alpha, mode)
+    return ImageFacts(
+        detected.format,
+        width,
+        height,
+        height if swapped else width,
+        width if swapped else height,
+        orientation,
+        has_alpha,
+        mode,
+    )
 
 
 def _orientation(img: Image.Image) -> int:
@@ -107,202 +140,232 @@ def _orientation(img: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-# The one demuxer each sniffed format may be read with, and its private options.
+# The one demuxer each sniffed format may be read with, and its private options. Inputs are only ever local files
+# (protocol_whitelist): no network protocol, no "concat:"/"subfile:" tricks that open other paths.
 _DEMUXERS = {
-    "mp4": ("mov", "mov,mp4,m4a,3gp,3g2,mj2", ("-enable_drefs", "0", "-use_absolute_path", "0")),
-    "mov": ("mov", "mov,mp4,m4a,3gp,3g2,mj2", ("-enable_drefs", "0", "-use_absolute_path", "0")),
-    "mp3": ("mp3", "mp3", ()),
-    "wav": ("wav", "wav", ()),
+    "mp4": ("mov", "mov,mp4,m4a,3gp,3g2,mj2", {"enable_drefs": "0", "use_absolute_path": "0"}),
+    "mov": ("mov", "mov,mp4,m4a,3gp,3g2,mj2", {"enable_drefs": "0", "use_absolute_path": "0"}),
+    "mp3": ("mp3", "mp3", {}),
+    "wav": ("wav", "wav", {}),
 }
 
 
-def input_args(path: str | os.PathLike[str], container: str) -> list[str]:
-    """The options and `-i` that open `path` as `container` and as nothing else."""
+def demuxer_options(container: str) -> tuple[str, dict[str, str]]:
+    """The demuxer that opens `container`, and the options that let it open that and nothing else."""
     demuxer, whitelist, private = _DEMUXERS[container]
+    return demuxer, {"protocol_whitelist": "file", "format_whitelist": whitelist, **private}
+
+
+def input_url(path: str | os.PathLike[str]) -> str:
     # "file:" so that a name such as "concat:a|b" or "-x" is only ever a file name.
-    return [*SAFE_INPUT_OPTIONS, "-f", demuxer, "-format_whitelist", whitelist, *private,
-            "-i", "file:" + os.path.abspath(path)]
+    return "file:" + os.path.abspath(path)
 
 
-def probe_media(path: str | os.PathLike[str], detected: Detected, *, timeout: float, max_seconds: float,
-                max_side: int = MAX_VIDEO_SIDE) -> MediaFacts:
-    noun = "video" if detected.kind == "video" else "sound file"
-    fix = ("Export it again as MP4 (H.264) and upload that." if detected.kind == "video"
-           else "Export it again as MP3 or WAV and upload that.")
-    maps = ["-map", "0:V:0", "-map", "0:a:0?", "-frames:v", "1"] if detected.kind == "video" else ["-map", "0:a:0"]
-    ffmpeg_path()  # a missing or misconfigured ffmpeg is the server's problem: let it raise as such
+def input_args(path: str | os.PathLike[str], container: str) -> list[str]:
+    """The ffmpeg options and `-i` that open `path` as `container` and as nothing else."""
+    demuxer, options = demuxer_options(container)
+    return [
+        "-f",
+        demuxer,
+        *(arg for name, value in options.items() for arg in ("-" + name, value)),
+        "-i",
+        input_url(path),
+    ]
+
+
+def probe_media(
+    path: str | os.PathLike[str],
+    detected: Detected,
+    *,
+    timeout: float,
+    max_seconds: float,
+    max_side: int = MAX_VIDEO_SIDE,
+) -> MediaFacts:
+    noun, fix = _words(detected)
     try:
-        completed = run_ffmpeg(["-loglevel", "info", *input_args(path, detected.format), *maps,
-                                "-t", str(DECODE_CHECK_SECONDS), "-f", "framecrc", "-"], timeout=timeout, check=False)
-    except FfmpegError:  # with check=False, only the timeout is left
-        raise MediaRefused(f"This {noun} took too long to read (over {timeout:g} s); "
-                           f"it may be damaged. {fix}") from None
-    stderr = completed.stderr.decode("utf-8", "replace")
-    if "Skipped opening external track" in stderr or "not on whitelist" in stderr:
-        raise MediaRefused(f"This {noun} refers to media stored in other files or at a network address, "
-                           "which is not allowed. Export it as a single self-contained file and upload that.")
-    header = _parse_header(stderr)
-    if header is None:
+        report = read_media(path, detected, timeout=timeout, max_side=max_side)
+    except ProbeTimedOut:
+        raise MediaRefused(
+            f"This {noun} took too long to read (over {timeout:g} s); it may be damaged. {fix}"
+        ) from None
+    if any("Skipped opening external track" in w or "not on whitelist" in w for w in report.get("warnings", ())):
+        raise MediaRefused(
+            f"This {noun} refers to media stored in other files or at a network address, "
+            "which is not allowed. Export it as a single self-contained file and upload that."
+        )
+    if not report.get("opened"):
         raise MediaRefused(f"This {noun} could not be read; it may be damaged or only partly uploaded. {fix}")
-    if not header.consistent:
+    if report["metadata_keys_with_control_characters"]:
         raise MediaRefused(f"This {noun} has malformed metadata. {fix}")
-    video_line = next((s for s in header.streams if s.kind == "Video" and "(attached pic)" not in s.line), None)
-    audio_line = next((s for s in header.streams if s.kind == "Audio"), None)
-    if detected.kind == "video" and video_line is None:
-        raise MediaRefused("This video has no picture, only sound. Upload it as a sound (MP3 or WAV), "
-                           "or choose a video that has a picture.")
-    if detected.kind == "audio" and audio_line is None:
+    streams = {s["index"]: s for s in report["streams"]}
+    audio_stream = streams.get(report["audio_index"])
+    main_stream = streams.get(report["video_index"]) if detected.kind == "video" else audio_stream
+    if main_stream is None and detected.kind == "video":
+        raise MediaRefused(
+            "This video has no picture, only sound. Upload it as a sound (MP3 or WAV), "
+            "or choose a video that has a picture."
+        )
+    if main_stream is None:
         raise MediaRefused(f"This sound file has no sound in it. {fix}")
-    if completed.returncode != 0:
-        raise MediaRefused(f"This {noun} could not be read; it may be damaged or only partly uploaded. {fix}")
-    decoded = _decoded_streams(completed.stdout.decode("ascii", "replace"))
-    duration = header.duration
+    decoded: dict[str, dict[str, Any]] = report["decoded"]
+    duration = _centiseconds(report["duration_us"])
     if duration is None or duration <= 0:
-        if not decoded.get(0, {}).get("frames"):
+        if not decoded.get(str(main_stream["index"]), {}).get("frames"):
             content = "picture" if detected.kind == "video" else "sound"
             raise MediaRefused(f"This {noun} is empty: there is no {content} in it. {fix}")
         raise MediaRefused(f"The length of this {noun} could not be read. {fix}")
+    if any(entry["errors"] and not entry["frames"] for entry in decoded.values()):
+        # As ffmpeg itself gives up: a stream whose every packet fails to decode makes the whole file unreadable.
+        raise MediaRefused(f"This {noun} could not be read; it may be damaged or only partly uploaded. {fix}")
     if duration > max_seconds:
-        raise MediaRefused(f"This {noun} is {duration:.1f} s long; the limit is {max_seconds:g} s. "
-                           "Trim it and upload it again.")
+        raise MediaRefused(
+            f"This {noun} is {duration:.1f} s long; the limit is {max_seconds:g} s. Trim it and upload it again."
+        )
     video = audio = None
     if detected.kind == "video":
-        video = _video_facts(video_line, decoded.get(0), max_side=max_side, fix=fix)
-        if audio_line is not None:
-            audio = _audio_facts(audio_line, decoded.get(1), noun="sound track of this video", fix=fix)
+        video = _video_facts(main_stream, decoded.get(str(main_stream["index"])), max_side=max_side, fix=fix)
+        if audio_stream is not None:
+            audio = _audio_facts(
+                audio_stream, decoded.get(str(audio_stream["index"])), noun="sound track of this video", fix=fix
+            )
     else:
-        audio = _audio_facts(audio_line, decoded.get(0), noun="sound in this file", fix=fix)
+        audio = _audio_facts(main_stream, decoded.get(str(main_stream["index"])), noun="sound in this file", fix=fix)
     return MediaFacts(detected.format, duration, video, audio)
 
 
-@dataclass
-class _Stream:
-    index: int
-    kind: str  # Video, Audio, Data, Subtitle, Attachment
-    line: str  # what follows "Video: "
-    side_data: list[str]
+def _words(detected: Detected) -> tuple[str, str]:
+    """What a creative calls this file, and how they can fix it."""
+    if detected.kind == "video":
+        return "video", "Export it again as MP4 (H.264) and upload that."
+    return "sound file", "Export it again as MP3 or WAV and upload that."
 
 
-@dataclass
-class _Header:
-    duration: float | None
-    streams: list[_Stream]
-    consistent: bool
+class ProbeTimedOut(Exception):
+    """The probing process outlived its timeout, and has been killed."""
 
 
-_DURATION = re.compile(r"^  Duration: (?:(\d+):(\d\d):(\d\d(?:\.\d+)?)|N/A)")
-_STREAM = re.compile(r"^  Stream #0:(\d+)(?:\[0x[0-9a-fA-F]+\])?(?:\([^)]*\))?: (\w+): (.*)$")
-_ROTATION = re.compile(r"^\s+(?:Display Matrix|displaymatrix): rotation of (-?\d+(?:\.\d+)?) degrees\s*$")
+def read_media(
+    path: str | os.PathLike[str], detected: Detected, *, timeout: float, max_side: int = MAX_VIDEO_SIDE
+) -> dict[str, Any]:
+    """What probe_child.py reports about `path`, opened as `detected.format` only; see probe_child for the fields.
 
-
-def _parse_header(stderr: str) -> _Header | None:
-    """The "Input #0" block of ffmpeg's report.
-
-    Metadata keys are printed unescaped, so a hostile file can forge whole lines that look like ffmpeg's own.
-    It cannot remove ffmpeg's real lines, though, so a forgery shows up as a second Duration line or as stream
-    numbers out of sequence, and the block is then reported as inconsistent. Sizes are taken from the decoded
-    frames (_decoded_streams), which metadata cannot reach.
+    Raises ProbeTimedOut when the child outlives `timeout`, FfmpegError when the probe cannot run at all (no PyAV:
+    the server's problem), and MediaRefused when the child dies on the file (a crash, or a resource limit hit).
     """
-    lines = stderr.splitlines()
-    starts = [i for i, line in enumerate(lines) if line.startswith("Input #0, ")]
-    if not starts:
+    command = probe_command(path, detected, timeout=timeout, max_side=max_side)
+    try:
+        completed = subprocess.run(command, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
+    except subprocess.TimeoutExpired:  # the child has been killed and reaped by now
+        raise ProbeTimedOut() from None
+    report = _parse_report(completed.stdout)
+    if completed.returncode == probe_child.SETUP_FAILED and report and "setup_error" in report:
+        raise FfmpegError(report["setup_error"], stderr_tail(completed.stderr))
+    if completed.returncode != 0 or report is None:
+        # A file that crashes libav, or needs more memory or CPU than a probe may take, is the file's problem.
+        log.warning(
+            "the probe of %s (%s) died with status %s\n%s",
+            os.fspath(path),
+            detected.format,
+            completed.returncode,
+            stderr_tail(completed.stderr),
+        )
+        noun, fix = _words(detected)
+        raise MediaRefused(f"This {noun} could not be read; it may be damaged or only partly uploaded. {fix}")
+    return report
+
+
+def probe_command(
+    path: str | os.PathLike[str], detected: Detected, *, timeout: float, max_side: int = MAX_VIDEO_SIDE
+) -> list[str]:
+    """The command line of one probe: this interpreter, isolated (-I), running probe_child.py on one request."""
+    _check_pyav()
+    demuxer, options = demuxer_options(detected.format)
+    request = {
+        "url": input_url(path),
+        "demuxer": demuxer,
+        "options": options,
+        "kind": detected.kind,
+        "max_side": max_side,
+        "decode_seconds": DECODE_CHECK_SECONDS,
+        "memory_bytes": PROBE_MEMORY_BYTES,
+        "cpu_seconds": math.ceil(timeout) + 1,
+    }
+    return [sys.executable, "-I", probe_child.__file__, json.dumps(request)]
+
+
+@functools.cache
+def _check_pyav() -> None:
+    # Looked up, never imported: libav stays out of the web process.
+    if not sys.executable or importlib.util.find_spec("av") is None:
+        raise FfmpegError("PyAV (the av package) is not installed in this environment: run `make install`.")
+
+
+_MAX_REPORT_BYTES = 1_000_000
+
+
+def _parse_report(stdout: bytes) -> dict[str, Any] | None:
+    if not stdout or len(stdout) > _MAX_REPORT_BYTES:
         return None
-    if len(starts) > 1:  # a forged block, printed through a warning that quotes the file, or through metadata
-        return _Header(None, [], consistent=False)
-    start = starts[0]
-    durations: list[float | None] = []
-    streams: list[_Stream] = []
-    for line in lines[start + 1:]:
-        if line.startswith(("Stream mapping:", "Output #", "Input #")):
-            break
-        if match := _DURATION.match(line):
-            hours, minutes, seconds = match.groups()
-            durations.append(None if hours is None else int(hours) * 3600 + int(minutes) * 60 + float(seconds))
-        elif match := _STREAM.match(line):
-            streams.append(_Stream(int(match[1]), match[2], match[3], []))
-        elif streams and line.startswith("    "):
-            streams[-1].side_data.append(line)
-    consistent = len(durations) == 1 and [s.index for s in streams] == list(range(len(streams)))
-    return _Header(durations[0] if durations else None, streams, consistent)
+    try:
+        report = json.loads(stdout)
+    except ValueError:
+        return None
+    return report if isinstance(report, dict) else None
 
 
-def _decoded_streams(framecrc: str) -> dict[int, dict[str, object]]:
-    """Per output stream: how many frames decoded, and the decoder's own header fields (e.g. dimensions)."""
-    streams: dict[int, dict[str, object]] = {}
-    for line in framecrc.splitlines():
-        if match := re.match(r"^#(\w+) (\d+): (.*)$", line):
-            streams.setdefault(int(match[2]), {"frames": 0})[match[1]] = match[3].strip()
-        elif match := re.match(r"^(\d+),", line):
-            stream = streams.setdefault(int(match[1]), {"frames": 0})
-            stream["frames"] = int(stream["frames"]) + 1  # type: ignore[call-overload]
-    return streams
+def _centiseconds(duration_us: int | None) -> float | None:
+    """Seconds, rounded to the hundredth as ffmpeg has always reported them (what earlier probes stored)."""
+    if duration_us is None:
+        return None
+    return (duration_us + 5000) // 10000 / 100
 
 
-def _top_level_fields(line: str) -> list[str]:
-    # Commas inside parentheses belong to one field: "yuv420p(tv, bt709, progressive)".
-    return [field.strip() for field in re.split(r",\s*(?![^()]*\))", line)]
-
-
-def _video_facts(stream: _Stream, decoded: dict[str, object] | None, *, max_side: int, fix: str) -> VideoStreamFacts:
-    fields = _top_level_fields(stream.line)
-    codec = fields[0].split(" ", 1)[0]
-    size = next((m for f in fields if (m := re.match(r"^(\d+)x(\d+)\b", f))), None)
-    if not decoded or not decoded.get("frames") or size is None:
-        raise MediaRefused(f"The picture in this video could not be decoded ({codec}); "
-                           f"it may be damaged or use an unusual codec. {fix}")
-    width, height = int(size[1]), int(size[2])
-    if not (0 < width <= max_side and 0 < height <= max_side):
-        raise MediaRefused(f"This video is {width}x{height} pixels; the largest accepted side is {max_side} px. "
-                           "Export it smaller (for example 1920x1080) and upload that.")
-    rotation = _rotation(stream.side_data)
-    swapped = rotation in (90, 270)
-    expected = (height, width) if swapped else (width, height)
-    shown = re.match(r"^(\d+)x(\d+)$", str(decoded.get("dimensions", "")))
-    if shown is None or (int(shown[1]), int(shown[2])) != expected:
+def _video_facts(
+    stream: dict[str, Any], decoded: dict[str, Any] | None, *, max_side: int, fix: str
+) -> VideoStreamFacts:
+    codec, width, height = stream["codec"], stream["width"], stream["height"]
+    if stream["decodable"] and width and height and not (0 < width <= max_side and 0 < height <= max_side):
+        raise MediaRefused(
+            f"This video is {width}x{height} pixels; the largest accepted side is {max_side} px. "
+            "Export it smaller (for example 1920x1080) and upload that."
+        )
+    if not decoded or not decoded["frames"] or not (width and height):
+        raise MediaRefused(
+            f"The picture in this video could not be decoded{_named(codec)}; "
+            f"it may be damaged or use an unusual codec. {fix}"
+        )
+    if (decoded["width"], decoded["height"]) != (width, height):
         raise MediaRefused(f"This video's picture size does not match its own header. {fix}")
-    return VideoStreamFacts(codec, width, height, expected[0], expected[1], rotation, _fps(fields))
+    rotation = _rotation(decoded["rotation"])
+    swapped = rotation in (90, 270)
+    display = (height, width) if swapped else (width, height)
+    return VideoStreamFacts(codec, width, height, display[0], display[1], rotation, _fps(stream))
 
 
-def _rotation(side_data: list[str]) -> int:
-    for line in side_data:
-        if match := _ROTATION.match(line):
-            counterclockwise = float(match[1])  # ffmpeg prints the display matrix angle counterclockwise
-            clockwise = round(-counterclockwise) % 360
-            # ffmpeg's autorotate only turns multiples of 90 degrees (within 1 degree); anything else plays as stored.
-            nearest = round(clockwise / 90) * 90 % 360
-            return nearest if abs((clockwise - nearest + 180) % 360 - 180) <= 1 else 0
-    return 0
+def _named(codec: str | None) -> str:
+    return f" ({codec})" if codec else ""
 
 
-def _fps(fields: list[str]) -> float | None:
-    for suffix in (" fps", " tbr"):
-        for field in fields:
-            if match := re.match(r"^(\d+(?:\.\d+)?)(k?)" + suffix + "$", field):
-                return float(match[1]) * (1000 if match[2] else 1)
+def _rotation(counterclockwise: float) -> int:
+    """Clockwise degrees a player turns the picture, from the display matrix's counterclockwise angle."""
+    clockwise = round(-counterclockwise) % 360
+    # ffmpeg's autorotate only turns multiples of 90 degrees (within 1 degree); anything else plays as stored.
+    nearest = round(clockwise / 90) * 90 % 360
+    return nearest if abs((clockwise - nearest + 180) % 360 - 180) <= 1 else 0
+
+
+def _fps(stream: dict[str, Any]) -> float | None:
+    # The average frame rate, else the stream's base rate: what ffmpeg reports as "fps", else as "tbr".
+    for rate in (stream["average_rate"], stream["base_rate"]):
+        if rate and rate[0] > 0 and rate[1] > 0:
+            return round(rate[0] / rate[1], 2)  # to the hundredth, as ffmpeg printed it: 30000/1001 is 29.97
     return None
 
 
-_LAYOUT_CHANNELS = {"mono": 1, "stereo": 2, "downmix": 2, "binaural": 2, "quad": 4, "hexagonal": 6,
-                    "octagonal": 8, "hexadecagonal": 16}
-
-
-def _audio_facts(stream: _Stream, decoded: dict[str, object] | None, *, noun: str, fix: str) -> AudioStreamFacts:
-    fields = _top_level_fields(stream.line)
-    codec = fields[0].split(" ", 1)[0]
-    rate = next((int(m[1]) for f in fields if (m := re.match(r"^(\d+) Hz$", f))), 0)
-    if not decoded or not decoded.get("frames") or not rate:
-        raise MediaRefused(f"The {noun} could not be decoded ({codec}); "
-                           f"it may be damaged or use an unusual codec. {fix}")
-    return AudioStreamFacts(codec, rate, _channels(fields))
-
-
-def _channels(fields: list[str]) -> int:
-    for field in fields[1:]:
-        layout = field.split("(", 1)[0].strip()
-        if layout in _LAYOUT_CHANNELS:
-            return _LAYOUT_CHANNELS[layout]
-        if match := re.match(r"^(\d+) channels", field):
-            return int(match[1])
-        if match := re.match(r"^(\d+)\.(\d+)$", layout):  # "5.1" is five full-range channels and one LFE
-            return int(match[1]) + int(match[2])
-    return 0
+def _audio_facts(stream: dict[str, Any], decoded: dict[str, Any] | None, *, noun: str, fix: str) -> AudioStreamFacts:
+    codec, rate = stream["codec"], stream.get("sample_rate") or 0
+    if not decoded or not decoded["frames"] or not rate:
+        raise MediaRefused(
+            f"The {noun} could not be decoded{_named(codec)}; it may be damaged or use an unusual codec. {fix}"
+        )
+    return AudioStreamFacts(codec, rate, stream.get("channels") or 0)

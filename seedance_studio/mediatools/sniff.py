@@ -61,8 +61,7 @@ def sniff(path: str | os.PathLike[str]) -> Detected:
         head = f.read(SAMPLE_SIZE)
         if not head:
             raise MediaRefused("This file is empty (0 bytes). Upload it again; the transfer may have failed.")
-        fmt = (_image_format(head) or _iso_media_format(head) or _wav_format(f, head)
-               or _mp3_format(f, head))
+        fmt = _image_format(head) or _iso_media_format(head) or _wav_format(f, head) or _mp3_format(f, head)
     if fmt is None:
         raise MediaRefused(_describe_refused(head))
     return detected(fmt)
@@ -83,19 +82,45 @@ def _image_format(head: bytes) -> str | None:
 
 # ISO base media ("ftyp") brands. Plain MP4 family and camera/phone variants that are MP4 inside.
 _MP4_BRANDS = {
-    b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"iso7", b"iso8", b"iso9", b"mp41", b"mp42",
-    b"avc1", b"M4V ", b"M4VH", b"M4VP", b"dash", b"mmp4", b"MSNV", b"XAVC", b"cmfc", b"cmf2",
+    b"isom",
+    b"iso2",
+    b"iso3",
+    b"iso4",
+    b"iso5",
+    b"iso6",
+    b"iso7",
+    b"iso8",
+    b"iso9",
+    b"mp41",
+    b"mp42",
+    b"avc1",
+    b"M4V ",
+    b"M4VH",
+    b"M4VP",
+    b"dash",
+    b"mmp4",
+    b"MSNV",
+    b"XAVC",
+    b"cmfc",
+    b"cmf2",
 }
 # Same container, different thing: refused by major brand before any compatible-brand fallback,
 # because an M4A or HEIC also lists "isom"/"mp42" as compatible.
 _ISO_REFUSED = {
-    b"M4A ": ("an M4A/AAC sound file", AS_AUDIO), b"M4B ": ("an audiobook (M4B)", AS_AUDIO),
+    b"M4A ": ("an M4A/AAC sound file", AS_AUDIO),
+    b"M4B ": ("an audiobook (M4B)", AS_AUDIO),
     b"M4P ": ("a protected iTunes sound file", AS_AUDIO),
-    b"heic": ("a HEIC photo", AS_IMAGE), b"heix": ("a HEIC photo", AS_IMAGE), b"heim": ("a HEIC photo", AS_IMAGE),
-    b"heis": ("a HEIC photo", AS_IMAGE), b"hevc": ("a HEIC image sequence", AS_IMAGE),
-    b"hevx": ("a HEIC image sequence", AS_IMAGE), b"mif1": ("a HEIF image", AS_IMAGE),
-    b"msf1": ("a HEIF image sequence", AS_IMAGE), b"avif": ("an AVIF image", AS_IMAGE),
-    b"avis": ("an animated AVIF image", AS_IMAGE), b"crx ": ("a Canon RAW photo", AS_IMAGE),
+    b"heic": ("a HEIC photo", AS_IMAGE),
+    b"heix": ("a HEIC photo", AS_IMAGE),
+    b"heim": ("a HEIC photo", AS_IMAGE),
+    b"heis": ("a HEIC photo", AS_IMAGE),
+    b"hevc": ("a HEIC image sequence", AS_IMAGE),
+    b"hevx": ("a HEIC image sequence", AS_IMAGE),
+    b"mif1": ("a HEIF image", AS_IMAGE),
+    b"msf1": ("a HEIF image sequence", AS_IMAGE),
+    b"avif": ("an AVIF image", AS_IMAGE),
+    b"avis": ("an animated AVIF image", AS_IMAGE),
+    b"crx ": ("a Canon RAW photo", AS_IMAGE),
 }
 # Classic QuickTime files may start straight with an atom instead of "ftyp".
 _QT_FIRST_ATOMS = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
@@ -109,7 +134,7 @@ def _iso_media_format(head: bytes) -> str | None:
         if size < 16 or size > len(head) or size % 4:
             return None
         major = head[8:12]
-        compatible = {head[i:i + 4] for i in range(16, size, 4)}
+        compatible = {head[i : i + 4] for i in range(16, size, 4)}
         if major == b"qt  ":
             return "mov"
         if major in _ISO_REFUSED or major[:3] in (b"3gp", b"3g2"):
@@ -124,8 +149,16 @@ def _iso_media_format(head: bytes) -> str | None:
 
 # WAVE format tags whose samples are plain PCM (integer or float), which every tool downstream reads.
 _PCM_TAGS = {0x0001, 0x0003}
-_WAV_CODEC_NAMES = {0x0002: "ADPCM", 0x0006: "A-law", 0x0007: "mu-law", 0x0011: "IMA ADPCM",
-                    0x0055: "MP3", 0x0161: "WMA", 0x2000: "AC-3", 0x2001: "DTS"}
+_WAV_CODEC_NAMES = {
+    0x0002: "ADPCM",
+    0x0006: "A-law",
+    0x0007: "mu-law",
+    0x0011: "IMA ADPCM",
+    0x0055: "MP3",
+    0x0161: "WMA",
+    0x2000: "AC-3",
+    0x2001: "DTS",
+}
 
 
 _WAV_CHUNKS_SCANNED = 32
@@ -155,8 +188,9 @@ def _wav_fmt_chunk(fmt: bytes) -> str:
         tag = struct.unpack("<H", fmt[24:26])[0]  # WAVE_FORMAT_EXTENSIBLE: the real format is the sub-format
     if tag not in _PCM_TAGS:
         codec = _WAV_CODEC_NAMES.get(tag, f"format 0x{tag:04X}")
-        raise MediaRefused(f"This WAV file holds {codec} audio, not plain PCM. "
-                           "Export it as a PCM WAV or as MP3 and upload that.")
+        raise MediaRefused(
+            f"This WAV file holds {codec} audio, not plain PCM. Export it as a PCM WAV or as MP3 and upload that."
+        )
     if not channels or not rate:
         raise MediaRefused("This WAV file is damaged (it declares no channels or no sample rate). " + AS_AUDIO)
     return "wav"
@@ -288,8 +322,7 @@ def _recognise_text(text: str) -> tuple[str, str]:
     lowered = stripped[:512].lower()
     if stripped.startswith("#EXTM3U") or "#EXT-X-" in text:
         return "an HLS playlist, not a video", "Upload an MP4 or MOV file."
-    first_line = next((line.strip() for line in stripped.splitlines()
-                       if line.strip() and not line.startswith("#")), "")
+    first_line = next((line.strip() for line in stripped.splitlines() if line.strip() and not line.startswith("#")), "")
     if lowered.startswith("ffconcat") or first_line.startswith("file "):
         return "an ffmpeg concat list, not a video", "Upload an MP4 or MOV file."
     if "<mpd" in lowered:

@@ -26,26 +26,42 @@ SAMPLE_RATE = 48_000
 # so a renamed playlist or concat list cannot make ffmpeg open anything else.
 _DEMUXERS = {"image": "image2,png_pipe", "video": "mov,mp4", "audio": "mp3,wav"}
 _ENCODE = {
-    "c:v": "libx264", "preset": "veryfast", "crf": 22, "pix_fmt": "yuv420p", "profile:v": "high", "r": FPS,
-    "movflags": "+faststart", "f": "mp4",
+    "c:v": "libx264",
+    "preset": "veryfast",
+    "crf": 22,
+    "pix_fmt": "yuv420p",
+    "profile:v": "high",
+    "r": FPS,
+    "movflags": "+faststart",
+    "f": "mp4",
 }
 _ENCODE_AUDIO = {"c:a": "aac", "b:a": "128k", "ar": SAMPLE_RATE, "ac": 2}
 
 
-def build_command(ffmpeg_binary: str, request: PreviewRequest, plan: Plan, stills: Sequence[Path | None],
-                  badge: Path, margin: int, output: Path) -> list[str]:
+def build_command(
+    ffmpeg_binary: str,
+    request: PreviewRequest,
+    plan: Plan,
+    stills: Sequence[Path | None],
+    badge: Path,
+    margin: int,
+    output: Path,
+) -> list[str]:
     """`stills[i]` is the picture for segment i at its canvas size (None for a video segment)."""
     size = request.size
-    segments = [
-        _still_segment(still, segment, size) if still is not None
-        else _video_segment(segment.reference.path, segment.frames, size)
-        for segment, still in zip(plan.segments, stills)
-    ]
+    segments = []
+    for segment, still in zip(plan.segments, stills, strict=True):
+        if still is not None:
+            segments.append(_still_segment(still, segment, size))
+        else:
+            assert segment.reference is not None  # only the title card has no reference, and it is a still
+            segments.append(_video_segment(segment.reference.path, segment.frames, size))
     segments = _one_use_each(segments)
     if plan.layout == FIRST_LAST:
         fade = plan.crossfade_frames
-        video = ffmpeg.filter(segments, "xfade", transition="fade", duration=fade / FPS,
-                              offset=(plan.segments[0].frames - fade) / FPS)
+        video = ffmpeg.filter(
+            segments, "xfade", transition="fade", duration=fade / FPS, offset=(plan.segments[0].frames - fade) / FPS
+        )
     elif len(segments) == 1:
         video = segments[0]
     else:
@@ -60,8 +76,19 @@ def build_command(ffmpeg_binary: str, request: PreviewRequest, plan: Plan, still
     if request.has_audio:
         streams.append(_soundtrack(request))
         encode |= _ENCODE_AUDIO
-    command = [ffmpeg_binary, "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
-               "-progress", "pipe:1", "-nostats", "-stats_period", "0.25"]
+    command = [
+        ffmpeg_binary,
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        "-loglevel",
+        "error",
+        "-progress",
+        "pipe:1",
+        "-nostats",
+        "-stats_period",
+        "0.25",
+    ]
     return ffmpeg.output(*streams, str(output), **encode).compile(cmd=command)
 
 
@@ -95,11 +122,18 @@ def _still_segment(still: Path, segment: Segment, size: tuple[int, int]):
     zoom = f"({start}+({end - start})*(1-cos(PI*on/{last}))/2)"  # eased in and out along half a cosine
     margin = f"round((iw-iw/{zoom})/2)"
     return (
-        _input(still, "image", framerate=FPS).video
-        .filter("format", "rgb24")
-        .filter("zoompan", d=segment.frames, s=f"{width}x{height}", fps=FPS,
-                # The +0.001 keeps iw/zoom from rounding down to one pixel short of the intended window.
-                z=f"iw/(iw-2*{margin}+0.001)", x=margin, y="(ih-floor(ih/zoom))/2")
+        _input(still, "image", framerate=FPS)
+        .video.filter("format", "rgb24")
+        .filter(
+            "zoompan",
+            d=segment.frames,
+            s=f"{width}x{height}",
+            fps=FPS,
+            # The +0.001 keeps iw/zoom from rounding down to one pixel short of the intended window.
+            z=f"iw/(iw-2*{margin}+0.001)",
+            x=margin,
+            y="(ih-floor(ih/zoom))/2",
+        )
         .filter("setpts", f"N/({FPS}*TB)")
         .filter("scale", out_color_matrix="bt709", out_range="tv")
         .filter("format", "yuv420p")
@@ -110,10 +144,11 @@ def _video_segment(path: Path, frames: int, size: tuple[int, int]):
     width, height = size
     return (
         # Read a little past the share (start offsets, rounding) and no further.
-        _input(path, "video", t=f"{frames / FPS + 0.5:.3f}").video
-        .filter("fps", FPS)
-        .filter("scale", width, height, force_original_aspect_ratio="increase",
-                out_color_matrix="bt709", out_range="tv")
+        _input(path, "video", t=f"{frames / FPS + 0.5:.3f}")
+        .video.filter("fps", FPS)
+        .filter(
+            "scale", width, height, force_original_aspect_ratio="increase", out_color_matrix="bt709", out_range="tv"
+        )
         .filter("crop", width, height)
         .filter("setsar", 1)
         .filter("format", "yuv420p")
@@ -133,7 +168,8 @@ def _soundtrack(request: PreviewRequest):
         audio = _input(reference.path, "audio", t=seconds).audio
     else:
         audio = ffmpeg.filter([_pad(seconds), _air(seconds)], "amix", inputs=2, normalize=0).filter(
-            "afade", t="in", d=1.2)
+            "afade", t="in", d=1.2
+        )
     samples = seconds * SAMPLE_RATE
     return (
         audio.filter("aresample", SAMPLE_RATE)
@@ -147,13 +183,16 @@ def _soundtrack(request: PreviewRequest):
 def _pad(seconds: int):
     """A quiet, slowly breathing A-major chord, detuned a touch between the ears: audibly a soundtrack,
     plainly not music anyone would keep."""
+
     def voice(*freqs: float) -> str:
-        tones = "+".join(f"{gain}*sin(2*PI*{f}*t)" for gain, f in zip((1, 0.6, 0.5, 0.3), freqs))
+        tones = "+".join(f"{gain}*sin(2*PI*{f}*t)" for gain, f in zip((1, 0.6, 0.5, 0.3), freqs, strict=True))
         return f"0.045*({tones})*(0.75+0.25*sin(2*PI*0.2*t))"
+
     left, right = voice(110, 164.81, 220, 277.18), voice(110.3, 165.1, 219.7, 277.6)
     return ffmpeg.input(f"aevalsrc=exprs={left}|{right}:s={SAMPLE_RATE}:d={seconds}", f="lavfi").audio
 
 
 def _air(seconds: int):
-    return (ffmpeg.input(f"anoisesrc=color=pink:amplitude=0.02:r={SAMPLE_RATE}:d={seconds}", f="lavfi").audio
-            .filter("lowpass", f=1200))
+    return ffmpeg.input(f"anoisesrc=color=pink:amplitude=0.02:r={SAMPLE_RATE}:d={seconds}", f="lavfi").audio.filter(
+        "lowpass", f=1200
+    )

@@ -23,7 +23,8 @@ class Segment:
         """The still is drawn this large, so that even its closest frame is a crop and never an enlargement.
         Both margins are even, so every crop of the motion can sit exactly in the middle."""
         closest = max(self.zoom)
-        return tuple(side + 2 * round(side * (closest - 1) / 2) for side in frame_size)
+        width, height = frame_size
+        return (width + 2 * round(width * (closest - 1) / 2), height + 2 * round(height * (closest - 1) / 2))
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,19 @@ def plan_preview(request: PreviewRequest) -> Plan:
         fade = min(max(total // 4, FPS // 2), 2 * FPS)
         first = (total + fade) // 2
         # The second image pulls back rather than pushing in, so the clip lands exactly on the last frame.
-        return Plan(FIRST_LAST, (Segment(visuals[0], first, (1.0, PUSH_IN)),
-                                 Segment(visuals[1], total + fade - first, (PUSH_IN, 1.0))), fade)
+        return Plan(
+            FIRST_LAST,
+            (Segment(visuals[0], first, (1.0, PUSH_IN)), Segment(visuals[1], total + fade - first, (PUSH_IN, 1.0))),
+            fade,
+        )
     caps = [_frames_available(ref) for ref in visuals]
-    return Plan(SEQUENCE, tuple(Segment(ref, n, (1.0, PUSH_IN) if ref.kind == "image" else (1.0, 1.0))
-                                for ref, n in zip(visuals, share_frames(total, caps))))
+    return Plan(
+        SEQUENCE,
+        tuple(
+            Segment(ref, n, (1.0, PUSH_IN) if ref.kind == "image" else (1.0, 1.0))
+            for ref, n in zip(visuals, share_frames(total, caps), strict=True)
+        ),
+    )
 
 
 def _frames_available(ref: PreviewReference) -> int | None:
@@ -68,12 +77,12 @@ def share_frames(total: int, caps: Sequence[int | None]) -> list[int]:
     remaining = total
     while open_:
         fair = remaining // len(open_)
-        short = [i for i in open_ if caps[i] is not None and caps[i] <= fair]
+        short = {i: cap for i in open_ if (cap := caps[i]) is not None and cap <= fair}
         if not short:
             break
-        for i in short:
-            shares[i] = caps[i]
-            remaining -= caps[i]
+        for i, cap in short.items():
+            shares[i] = cap
+            remaining -= cap
         open_ = [i for i in open_ if i not in short]
     takers = open_ or list(range(len(caps)))
     base, extra = divmod(remaining, len(takers))

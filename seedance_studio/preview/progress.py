@@ -20,8 +20,9 @@ ProgressCallback = Callable[[float], None]
 MIN_INTERVAL = 0.25
 
 
-def run_with_progress(command: Sequence[str], *, clip_seconds: float, timeout: float,
-                      on_progress: ProgressCallback | None = None) -> None:
+def run_with_progress(
+    command: Sequence[str], *, clip_seconds: float, timeout: float, on_progress: ProgressCallback | None = None
+) -> None:
     """Run to completion or raise FfmpegError (failure or timeout; ffmpeg is killed). Reports rise
     monotonically and stop short of 1.0, which is the caller's to send once the result is in place."""
     report = _Throttled(on_progress)
@@ -33,19 +34,20 @@ def run_with_progress(command: Sequence[str], *, clip_seconds: float, timeout: f
                 report(seconds / clip_seconds)
             process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except (TimeoutError, subprocess.TimeoutExpired):
-            raise FfmpegError(f"The preview took longer than {timeout:.0f} s and was stopped.",
-                              _tail(stderr)) from None
+            raise FfmpegError(f"The preview took longer than {timeout:.0f} s and was stopped.", _tail(stderr)) from None
         finally:
             if process.poll() is None:
                 process.kill()
                 process.wait()
-            process.stdout.close()
+            if process.stdout is not None:  # always: it was opened with stdout=PIPE
+                process.stdout.close()
         if process.returncode != 0:
             raise FfmpegError(f"ffmpeg exited with status {process.returncode}", _tail(stderr))
 
 
 def _out_times(process: subprocess.Popen, deadline: float) -> Iterator[float]:
     """Seconds of output written so far, from each progress block; raises TimeoutError past the deadline."""
+    assert process.stdout is not None  # opened with stdout=PIPE
     fd = process.stdout.fileno()
     pending = b""
     with selectors.DefaultSelector() as selector:

@@ -27,8 +27,14 @@ class PreviewError(FfmpegError):
     """A reference could not be turned into a picture. An FfmpegError, so callers catch one type."""
 
 
-def render_preview(request: PreviewRequest, output_path: Path, *, on_progress: ProgressCallback | None = None,
-                   timeout: float = 600, workdir: Path | None = None) -> RenderResult:
+def render_preview(
+    request: PreviewRequest,
+    output_path: Path,
+    *,
+    on_progress: ProgressCallback | None = None,
+    timeout: float = 600,
+    workdir: Path | None = None,
+) -> RenderResult:
     """Render `request` to `output_path`, which appears only once complete (atomic rename); raises FfmpegError.
 
     `on_progress` gets fractions from 0 to 1, rising, a few times a second, and 1.0 once the file is in place.
@@ -42,8 +48,9 @@ def render_preview(request: PreviewRequest, output_path: Path, *, on_progress: P
         stills = _draw_stills(request, plan, scratch)
         badge, margin = draw_badge(request.size, scratch / "badge.png")
         output_path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, partial_name = tempfile.mkstemp(prefix=f".{output_path.stem}-", suffix=".part.mp4",
-                                                    dir=output_path.parent)
+        descriptor, partial_name = tempfile.mkstemp(
+            prefix=f".{output_path.stem}-", suffix=".part.mp4", dir=output_path.parent
+        )
         os.close(descriptor)
         partial = Path(partial_name)
         try:

@@ -42,8 +42,10 @@ class PreviewRequest:
 
     def __post_init__(self) -> None:
         if not (isinstance(self.duration, int) and MIN_SECONDS <= self.duration <= MAX_SECONDS):
-            raise ValueError(f"Duration must be a whole number of seconds from {MIN_SECONDS} to {MAX_SECONDS}, "
-                             f"not {self.duration!r}.")
+            raise ValueError(
+                f"Duration must be a whole number of seconds from {MIN_SECONDS} to {MAX_SECONDS}, "
+                f"not {self.duration!r}."
+            )
         output_size(self.aspect_ratio, self.resolution)  # raises ValueError naming the bad pair
 
     @property

@@ -10,12 +10,13 @@ import functools
 import math
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from PIL import ExifTags, Image, ImageDraw, ImageFont, ImageOps
 
 BADGE_TEXT = "PREVIEW · local draft"
 # Fast PNG: these files live for one render, so encoding time matters more than their size.
-_PNG = {"format": "PNG", "compress_level": 1}
+_PNG: dict[str, Any] = {"format": "PNG", "compress_level": 1}
 
 
 @functools.cache
@@ -29,10 +30,11 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.I
 def draw_badge(frame_size: tuple[int, int], dest: Path) -> tuple[Path, int]:
     """A translucent RGBA badge marking the clip as a preview; returns its path and the margin to place it at."""
     short = min(frame_size)
-    font = _font(max(11, round(short * 0.028)), bold=True)
-    pad, dot = round(font.size * 0.6), round(font.size * 0.5)
+    size = max(11, round(short * 0.028))
+    font = _font(size, bold=True)
+    pad, dot = round(size * 0.6), round(size * 0.5)
     left, top, right, bottom = font.getbbox(BADGE_TEXT)
-    width, height = right - left + 3 * pad + dot, bottom - top + 2 * pad
+    width, height = int(right - left + 3 * pad + dot), int(bottom - top + 2 * pad)  # already whole pixels
     badge = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(badge)
     draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=height // 2, fill=(10, 10, 14, 165))
@@ -48,10 +50,11 @@ def draw_title_card(prompt: str, frame_size: tuple[int, int], dest: Path) -> Pat
     card = _gradient(frame_size)
     draw = ImageDraw.Draw(card)
     short = min(frame_size)
-    font, caption_font = _font(max(16, round(short * 0.058))), _font(max(10, round(short * 0.026)), bold=True)
+    size = max(16, round(short * 0.058))
+    font, caption_font = _font(size), _font(max(10, round(short * 0.026)), bold=True)
     lines = _wrap(" ".join(prompt.split()) or "Untitled preview", font, width * 0.8, max_lines=6)
-    line_height = round(font.size * 1.3)
-    caption_gap = round(font.size * 1.4)
+    line_height = round(size * 1.3)
+    caption_gap = round(size * 1.4)
     y = (height - (len(lines) * line_height + caption_gap)) // 2
     draw.text((width / 2, y), "TEXT TO VIDEO", font=caption_font, fill=(170, 160, 210), anchor="mt")
     y += caption_gap
@@ -93,15 +96,16 @@ def cover_image(source: Path, frame_size: tuple[int, int], dest: Path) -> Path:
         cover_w, cover_h = (height, width) if sideways else (width, height)
         scale = max(cover_w / image.width, cover_h / image.height)
         image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
-        image = ImageOps.exif_transpose(image)
-        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-            image = image.convert("RGBA")
-            image = Image.alpha_composite(Image.new("RGBA", image.size, (0, 0, 0, 255)), image)
-        image = image.convert("RGB")
-        scale = max(width / image.width, height / image.height)
-        crop_w, crop_h = min(width / scale, image.width), min(height / scale, image.height)  # float rounding
-        left, top = (image.width - crop_w) / 2, (image.height - crop_h) / 2
-        image = image.resize((width, height), Image.Resampling.LANCZOS,
-                             box=(left, top, left + crop_w, top + crop_h), reducing_gap=3.0)
-        image.save(dest, **_PNG)
+        picture = ImageOps.exif_transpose(image)
+        if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
+            picture = picture.convert("RGBA")
+            picture = Image.alpha_composite(Image.new("RGBA", picture.size, (0, 0, 0, 255)), picture)
+        picture = picture.convert("RGB")
+        scale = max(width / picture.width, height / picture.height)
+        crop_w, crop_h = min(width / scale, picture.width), min(height / scale, picture.height)  # float rounding
+        left, top = (picture.width - crop_w) / 2, (picture.height - crop_h) / 2
+        picture = picture.resize(
+            (width, height), Image.Resampling.LANCZOS, box=(left, top, left + crop_w, top + crop_h), reducing_gap=3.0
+        )
+        picture.save(dest, **_PNG)
     return dest

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -62,8 +63,11 @@ def ingest_file(owner, path: Path, name: str) -> Reference:
     limit = settings.UPLOAD_MAX_BYTES[detected.kind]
     size = path.stat().st_size
     if size > limit:
-        raise UploadRefused(name, f"is {filesizeformat(size)}; {detected.kind} references may be at most "
-                                  f"{filesizeformat(limit)}. Export a smaller file and try again.")
+        raise UploadRefused(
+            name,
+            f"is {filesizeformat(size)}; {detected.kind} references may be at most "
+            f"{filesizeformat(limit)}. Export a smaller file and try again.",
+        )
 
     with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR) as workdir:
         thumbnail_path = Path(workdir) / "thumbnail.jpg"
@@ -73,30 +77,47 @@ def ingest_file(owner, path: Path, name: str) -> Reference:
             raise UploadRefused(name, refusal.message) from None
         except FfmpegError as error:
             log.warning("probing an upload failed: %s\n%s", error, error.stderr_tail)
-            raise UploadRefused(name, "could not be read as a %s file. It may be damaged or use an unusual "
-                                      "codec: re-export it as %s and try again." % (detected.format.upper(),
-                                      _suggested_export(detected.kind))) from None
+            raise UploadRefused(
+                name,
+                f"could not be read as a {detected.format.upper()} file. It may be damaged or "
+                f"use an unusual codec: re-export it as {_suggested_export(detected.kind)} and "
+                "try again.",
+            ) from None
         return _store(owner, name, path, detected, size, fields, thumbnail_path)
 
 
 def _probe(path: Path, detected, thumbnail_path: Path) -> dict:
     if detected.kind == "image":
-        facts = probe_image(path, detected, max_pixels=settings.UPLOAD_MAX_IMAGE_PIXELS)
+        image = probe_image(path, detected, max_pixels=settings.UPLOAD_MAX_IMAGE_PIXELS)
         make_image_thumbnail(path, thumbnail_path, max_side=THUMBNAIL_SIDE)
-        return {"width": facts.display_width, "height": facts.display_height}
-    facts = probe_media(path, detected, timeout=settings.FFMPEG_PROBE_TIMEOUT,
-                        max_seconds=settings.UPLOAD_MAX_MEDIA_SECONDS)
-    fields = {"duration": facts.duration, "has_audio": facts.audio is not None}
+        return {"width": image.display_width, "height": image.display_height}
+    facts = probe_media(
+        path, detected, timeout=settings.FFMPEG_PROBE_TIMEOUT, max_seconds=settings.UPLOAD_MAX_MEDIA_SECONDS
+    )
+    fields: dict[str, Any] = {"duration": facts.duration, "has_audio": facts.audio is not None}
     if facts.video is not None:
         fields.update(width=facts.video.display_width, height=facts.video.display_height, fps=facts.video.fps)
-        extract_poster(path, thumbnail_path, at_seconds=min(0.5, facts.duration / 2), width=THUMBNAIL_SIDE,
-                       timeout=settings.FFMPEG_PROBE_TIMEOUT)
+        extract_poster(
+            path,
+            thumbnail_path,
+            at_seconds=min(0.5, facts.duration / 2),
+            width=THUMBNAIL_SIDE,
+            timeout=settings.FFMPEG_PROBE_TIMEOUT,
+        )
     return fields
 
 
 def _store(owner, name, path, detected, size, fields, thumbnail_path: Path) -> Reference:
-    reference = Reference(owner=owner, kind=detected.kind, original_name=name, format=detected.format,
-                          extension=detected.extension.lstrip("."), content_type=detected.mime, size_bytes=size, **fields)
+    reference = Reference(
+        owner=owner,
+        kind=detected.kind,
+        original_name=name,
+        format=detected.format,
+        extension=detected.extension.lstrip("."),
+        content_type=detected.mime,
+        size_bytes=size,
+        **fields,
+    )
     stored = []
     try:
         with path.open("rb") as handle:

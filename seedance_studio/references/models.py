@@ -1,9 +1,11 @@
+import functools
 import secrets
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 
 def new_public_token() -> str:
@@ -23,8 +25,35 @@ def thumbnail_upload_to(instance: "Reference", filename: str) -> str:
     return _stored_name("thumbnails", "jpg")
 
 
+# Stand-ins reversed once in place of a real token and extension. Real ones need no quoting in a URL (tokens
+# are URL-safe base64, extensions letters and digits), so putting them where these were is what reverse() does.
+_TOKEN, _EXTENSION = "token0placeholder", "ext0placeholder"
+
+
+@functools.lru_cache(maxsize=8)
+def _public_url_parts(base_url: str, script_prefix: str, urlconf) -> tuple[str, str, str]:
+    """A reference's public URL around its token and extension, reversed once per base URL and URLconf: the live
+    check builds one for every reference on every keystroke, and reverse() is the slow part of that."""
+    url = base_url.rstrip("/") + reverse("public_reference", args=[_TOKEN, _EXTENSION], urlconf=urlconf)
+    before_token, rest = url.split(_TOKEN)
+    between, after_extension = rest.split(_EXTENSION)
+    return before_token, between, after_extension
+
+
+def public_url_maker() -> Callable[["Reference"], str]:
+    """`Reference.public_url` for many references at once: the settings and the URLconf are read once, here."""
+    before_token, between, after_extension = _public_url_parts(
+        settings.PUBLIC_BASE_URL, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+    )
+    return lambda reference: f"{before_token}{reference.public_token}{between}{reference.extension}{after_extension}"
+
+
 class Reference(models.Model):
     """An image, video or audio file a creative uploaded, with the facts probed from its content."""
+
+    # Not a column: the pin a composition gives this file ("first", "last" or ""), set on the instances
+    # Composition.ordered_references() and draft_references() return.
+    frame: str = ""
 
     class Kind(models.TextChoices):
         IMAGE = "image", "Image"
@@ -58,8 +87,8 @@ class Reference(models.Model):
         return f"{self.kind} {self.original_name}"
 
     def public_url(self) -> str:
-        path = reverse("public_reference", args=[self.public_token, self.extension])
-        return settings.PUBLIC_BASE_URL.rstrip("/") + path
+        """Where a provider fetches the file from (providers cannot sign in: the token is the only key)."""
+        return public_url_maker()(self)
 
     @property
     def facts(self) -> str:

@@ -37,7 +37,7 @@ def serve_stored_file(request, field_file, content_type: str, *, download_name: 
     response["Accept-Ranges"] = "bytes"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = content_disposition_header(bool(download_name), download_name or "file")
+    response["Content-Disposition"] = content_disposition_header(bool(download_name), download_name or "file") or ""
     return response
 
 

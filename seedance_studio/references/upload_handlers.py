@@ -1,15 +1,34 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
+from django.template.defaultfilters import filesizeformat
+
+
+@dataclass(frozen=True)
+class SkippedUpload:
+    """A file the upload handler dropped while the request's body streamed in."""
+
+    name: str
+    reason: str  # completes the name: "is larger than 100 MB, the largest upload ..."
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.reason}"
 
 
 class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
     """Streams each upload to a temporary file and drops it as soon as it passes the largest size limit.
 
     The kind of a file is only known once its content is sniffed, so the per-kind limits are checked after
-    the upload; this cap stops an oversized body from ever filling the disk. Skipped files are recorded on
-    the request so the view can name them in its message.
+    the upload; this cap stops an oversized body from ever filling the disk. What it drops it keeps in
+    `skipped`, which views read through `skipped_uploads(request)`.
     """
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.skipped: list[SkippedUpload] = []
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
@@ -19,9 +38,24 @@ class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > self.limit:
-            refused = getattr(self.request, "refused_uploads", [])
-            refused.append((self.file_name, f"is larger than {filesizeformat(self.limit)}, the largest upload the "
-                                            "studio accepts. Export a shorter or smaller version and try again."))
-            self.request.refused_uploads = refused
+            self.skipped.append(
+                SkippedUpload(
+                    self.file_name or "a file",
+                    f"is larger than {filesizeformat(self.limit)}, the largest upload the studio "
+                    "accepts. Export a shorter or smaller version and try again.",
+                )
+            )
             raise SkipFile()
         return super().receive_data_chunk(raw_data, start)
+
+
+def skipped_uploads(request) -> list[SkippedUpload]:
+    """The files of this request's body that the upload handler dropped (too large to take at all). Parses the
+    body first if nothing has yet, so it may be asked before or after `request.FILES`."""
+    request.FILES  # noqa: B018 -- parses the body: the handlers only know once it has streamed through them
+    return [
+        skipped
+        for handler in request.upload_handlers
+        if isinstance(handler, LimitedTemporaryFileUploadHandler)
+        for skipped in handler.skipped
+    ]

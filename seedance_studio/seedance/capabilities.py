@@ -78,6 +78,10 @@ class Tier:
         """What this tier accepts for `kind` in `mode`; None when it never takes that kind."""
         return self.media_by_mode.get(mode, {}).get(kind) or self.media.get(kind)
 
+    def limits_for(self, kind: Kind, mode: Mode) -> MediaLimits:
+        """`limits()` for a kind this tier takes (a key of `media`): never None."""
+        return self.media_by_mode.get(mode, {}).get(kind) or self.media[kind]
+
 
 @dataclass(frozen=True)
 class ExtraSpec:
@@ -138,7 +142,6 @@ class ProviderSpec:
     build_body: Callable[[Context], dict]
     price: Callable[[Context, Any], Any]  # (Context, PricingConfig) -> PriceQuote | None
     check: Callable[[Context], Iterable[Finding]] = lambda ctx: ()
-    attach_callback: Callable[[dict, str, str], dict] = lambda body, url, secret: body
     aliases: Mapping[str, str] = field(default_factory=dict)  # deprecated tier name -> successor
     extras: tuple[ExtraSpec, ...] = ()
     prompt_required_modes: tuple[Mode, ...] = ALL_MODES

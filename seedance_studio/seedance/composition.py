@@ -49,12 +49,28 @@ MODE_LABELS = {
 # What a probe may report as a format, mapped to the one name the provider tables use. ffmpeg names its
 # demuxers ("mov,mp4,m4a,3gp,3g2,mj2", "png_pipe"), Pillow says "JPEG", browsers send MIME types.
 _FORMAT_ALIASES = {
-    "jpg": "jpeg", "jpe": "jpeg", "jfif": "jpeg", "image/jpeg": "jpeg", "jpeg_pipe": "jpeg", "mjpeg": "jpeg",
-    "image/png": "png", "png_pipe": "png", "apng": "png",
-    "image/webp": "webp", "webp_pipe": "webp",
-    "image/bmp": "bmp", "bmp_pipe": "bmp",
-    "quicktime": "mov", "video/quicktime": "mov", "video/mp4": "mp4", "m4v": "mp4",
-    "audio/mpeg": "mp3", "audio/mp3": "mp3", "wave": "wav", "audio/wav": "wav", "audio/x-wav": "wav",
+    "jpg": "jpeg",
+    "jpe": "jpeg",
+    "jfif": "jpeg",
+    "image/jpeg": "jpeg",
+    "jpeg_pipe": "jpeg",
+    "mjpeg": "jpeg",
+    "image/png": "png",
+    "png_pipe": "png",
+    "apng": "png",
+    "image/webp": "webp",
+    "webp_pipe": "webp",
+    "image/bmp": "bmp",
+    "bmp_pipe": "bmp",
+    "quicktime": "mov",
+    "video/quicktime": "mov",
+    "video/mp4": "mp4",
+    "m4v": "mp4",
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+    "wave": "wav",
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
     "audio/wave": "wav",
 }
 
@@ -144,9 +160,21 @@ class Composition:
 
     # A read-only mapping is not hashable by itself; hashing its items keeps compositions usable as cache keys.
     def __hash__(self) -> int:
-        return hash((self.provider, self.tier, self.prompt, self.references, self.mode, self.duration,
-                     self.aspect_ratio, self.resolution, self.generate_audio, self.seed,
-                     tuple(sorted(self.extras.items()))))
+        return hash(
+            (
+                self.provider,
+                self.tier,
+                self.prompt,
+                self.references,
+                self.mode,
+                self.duration,
+                self.aspect_ratio,
+                self.resolution,
+                self.generate_audio,
+                self.seed,
+                tuple(sorted(self.extras.items())),
+            )
+        )
 
 
 @dataclass(frozen=True)

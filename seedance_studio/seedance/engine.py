@@ -14,7 +14,7 @@ from .composition import Composition, LabeledReference, Mode, label_references
 from .findings import Finding, Severity, error, warning
 from .mentions import check_mentions, write_mentions
 from .pricing import EstimatedPrices, PriceQuote, PricingConfig, as_pricing_config
-from .providers import PROVIDERS
+from .specs import PROVIDERS
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,9 @@ class Evaluation:
     def findings_for(self, *, field: str | None = None, reference: str | None = None) -> tuple[Finding, ...]:
         """Findings at a form field ("duration") or a reference (its label "@video2" or its id)."""
         return tuple(
-            f for f in self.findings
-            if (field is None or f.field == field)
-            and (reference is None or reference in (f.reference, f.reference_id))
+            f
+            for f in self.findings
+            if (field is None or f.field == field) and (reference is None or reference in (f.reference, f.reference_id))
         )
 
 
@@ -57,24 +57,44 @@ def evaluate(composition: Composition, pricing_config: PricingConfig | Mapping[s
     spec = PROVIDERS.get(composition.provider)
     if spec is None:
         names = ", ".join(PROVIDERS)
-        return Evaluation(composition.provider, None, None, (error(
-            "provider.unknown", f"{composition.provider!r} is not a provider the studio knows: choose {names}.",
-            field="provider"),), None, None, references)
+        return Evaluation(
+            composition.provider,
+            None,
+            None,
+            (
+                error(
+                    "provider.unknown",
+                    f"{composition.provider!r} is not a provider the studio knows: choose {names}.",
+                    field="provider",
+                ),
+            ),
+            None,
+            None,
+            references,
+        )
 
     findings: list[Finding] = []
     tier_id = composition.tier
     if tier_id in spec.aliases:
         successor = spec.aliases[tier_id]
-        findings.append(warning(
-            "tier.deprecated", f"{tier_id} is an old {spec.display_name} name for {successor}: the studio sends "
-                               f"{successor} (same rules and price); choose it to make that plain.",
-            field="tier", source=spec.cite("aliases")))
+        findings.append(
+            warning(
+                "tier.deprecated",
+                f"{tier_id} is an old {spec.display_name} name for {successor}: the studio sends "
+                f"{successor} (same rules and price); choose it to make that plain.",
+                field="tier",
+                source=spec.cite("aliases"),
+            )
+        )
         tier_id = successor
     tier = spec.tier(tier_id)
     if tier is None:
         names = ", ".join(t.id for t in spec.tiers)
-        findings.append(error("tier.unknown", f"{composition.tier!r} is not a {spec.display_name} tier: choose "
-                                              f"{names}.", field="tier"))
+        findings.append(
+            error(
+                "tier.unknown", f"{composition.tier!r} is not a {spec.display_name} tier: choose {names}.", field="tier"
+            )
+        )
         return Evaluation(spec.id, None, None, tuple(findings), None, None, references)
 
     found, mode, inferred = rules.resolve_mode(composition, spec, tier, references)
@@ -86,8 +106,9 @@ def evaluate(composition: Composition, pricing_config: PricingConfig | Mapping[s
     prompt = write_mentions((composition.prompt or "").strip(), spec.mention_style)
     if mode is None:
         findings += check_mentions(composition.prompt or "", references, source=spec.cite("mentions"))
-        return Evaluation(spec.id, tier.id, None, _ordered(findings), None, None, references,
-                          None, resolution, duration)
+        return Evaluation(
+            spec.id, tier.id, None, _ordered(findings), None, None, references, None, resolution, duration
+        )
 
     found, aspect_ratio = rules.check_aspect_ratio(composition, spec, tier, mode)
     findings += found
@@ -108,26 +129,26 @@ def evaluate(composition: Composition, pricing_config: PricingConfig | Mapping[s
     findings += spec.check(ctx)
     quote = spec.price(ctx, config) if duration is not None and resolution in tier.resolutions else None
     findings += _check_estimated_price(spec.display_name, quote, config)
-    findings = _ordered(findings)
-    is_valid = not any(f.is_error for f in findings)
+    ordered = _ordered(findings)
+    is_valid = not any(f.is_error for f in ordered)
     body = spec.build_body(ctx) if is_valid else None
-    return Evaluation(spec.id, tier.id, mode, findings, quote, body, references, aspect_ratio, resolution, duration)
+    return Evaluation(spec.id, tier.id, mode, ordered, quote, body, references, aspect_ratio, resolution, duration)
 
 
 def _check_estimated_price(provider_name: str, quote: PriceQuote | None, config: PricingConfig) -> list[Finding]:
     """A studio that refuses estimated prices never reserves a guess: the quote must be configured first."""
     if quote is None or not quote.estimated or config.estimated_prices is not EstimatedPrices.REFUSE:
         return []
-    return [error("price.estimated_refused",
-                  f"This studio only submits jobs at configured prices, and this {provider_name} price is "
-                  f"estimated: {quote.estimated_because}.", field="provider")]
+    return [
+        error(
+            "price.estimated_refused",
+            f"This studio only submits jobs at configured prices, and this {provider_name} price is "
+            f"estimated: {quote.estimated_because}.",
+            field="provider",
+        )
+    ]
 
 
 def _ordered(findings: list[Finding]) -> tuple[Finding, ...]:
     unique = list(dict.fromkeys(findings))  # the same mention typed twice is one finding
     return tuple(sorted(unique, key=lambda f: f.severity is not Severity.ERROR))
-
-
-def attach_callback(provider: str, body: dict, url: str, secret: str = "") -> dict:
-    """The body with the provider's callback fields added (webhook_config, callBackUrl, callback, callback_url)."""
-    return PROVIDERS[provider].attach_callback(body, url, secret)

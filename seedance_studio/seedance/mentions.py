@@ -14,6 +14,7 @@ it. A mention that was already dangling before the change (e.g. @image5 with two
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,17 +23,39 @@ from enum import StrEnum
 from .composition import PLURAL, Kind, LabeledReference, Reference
 from .findings import Finding, error, warning
 
-_WORDS = {"image": Kind.IMAGE, "video": Kind.VIDEO, "audio": Kind.AUDIO,
-          "图片": Kind.IMAGE, "视频": Kind.VIDEO, "音频": Kind.AUDIO}
+_WORDS = {
+    "image": Kind.IMAGE,
+    "video": Kind.VIDEO,
+    "audio": Kind.AUDIO,
+    "图片": Kind.IMAGE,
+    "视频": Kind.VIDEO,
+    "音频": Kind.AUDIO,
+}
 _CHINESE = {Kind.IMAGE: "图片", Kind.VIDEO: "视频", Kind.AUDIO: "音频"}
 REMOVED_PREFIX = "removed:"
 
 # The look-behind keeps e-mail addresses ("me@image1.example") from being read as mentions.
-_MENTION_RE = re.compile(
-    r"(?<![A-Za-z0-9])(?P<open>【)?@(?P<removed>removed:)?(?P<word>image|video|audio|图片|视频|音频)"
-    r"(?P<sep>_?)(?P<number>\d+)(?(open)】|)",
-    re.IGNORECASE,
+_NOT_AFTER = r"(?<![A-Za-z0-9])"
+_MENTION_BODY = (
+    rf"@(?P<removed>{re.escape(REMOVED_PREFIX)})?(?P<word>{'|'.join(map(re.escape, _WORDS))})"
+    r"(?P<sep>_?)(?P<number>\d+)"
 )
+# A bracket belongs to a mention only when both halves are there.
+_MENTION_RE = re.compile(rf"{_NOT_AFTER}(?P<open>【)?{_MENTION_BODY}(?(open)】|)", re.IGNORECASE)
+
+
+def mention_syntax() -> dict:
+    """The mention forms for a browser to highlight and complete as this module parses them (the compose page
+    hands this to static/js/mentions.js as JSON): `new RegExp(pattern, flags)` finds them, with the named groups
+    of `_MENTION_RE`. JavaScript has no conditional group, so the closing bracket is a group of its own
+    (`close`) and the script counts a bracket only when `open` and `close` are both there. `kinds` says which
+    reference kind each word names, `chinese` the Chinese word for each kind."""
+    return {
+        "pattern": f"{_NOT_AFTER}(?P<open>【)?{_MENTION_BODY}(?P<close>】)?".replace("(?P<", "(?<"),
+        "flags": "gi",
+        "kinds": {word: kind.value for word, kind in _WORDS.items()},
+        "chinese": {kind.value: word for kind, word in _CHINESE.items()},
+    }
 
 
 @dataclass(frozen=True)
@@ -62,7 +85,10 @@ class Mention:
         return f"【{body}】" if self.bracketed else body
 
 
+@functools.lru_cache(maxsize=32)
 def parse_mentions(prompt: str) -> tuple[Mention, ...]:
+    """Every mention in the prompt, in order. Cached (the result is immutable): one evaluation reads the same
+    prompt's mentions several times, and the live check evaluates on every keystroke."""
     return tuple(
         Mention(
             text=match.group(0),
@@ -129,7 +155,7 @@ def renumber_mentions(prompt: str, old: Sequence[RefKey], new: Sequence[RefKey])
             replacement = mention.rewritten(number=new_numbers[ref_id])
         else:
             replacement = mention.rewritten(removed=True)
-        pieces.append(prompt[cursor:mention.start])
+        pieces.append(prompt[cursor : mention.start])
         pieces.append(replacement)
         cursor = mention.end
     pieces.append(prompt[cursor:])
@@ -153,7 +179,7 @@ def write_mentions(prompt: str, style: MentionStyle) -> str:
     for mention in parse_mentions(prompt):
         if mention.removed:
             continue
-        pieces.append(prompt[cursor:mention.start])
+        pieces.append(prompt[cursor : mention.start])
         pieces.append(_styled(mention, style))
         cursor = mention.end
     pieces.append(prompt[cursor:])
@@ -178,28 +204,39 @@ def check_mentions(prompt: str, references: Sequence[LabeledReference], *, sourc
     counts = {kind: sum(1 for r in references if r.kind is kind) for kind in Kind}
     for mention, ref_id in resolve_mentions(prompt, references):
         if mention.removed:
-            findings.append(error(
-                "mention.removed",
-                f"{mention.text} pointed at a reference you removed: mention another one (type @) or "
-                f"delete it from the prompt.",
-                field="prompt", source=source))
+            findings.append(
+                error(
+                    "mention.removed",
+                    f"{mention.text} pointed at a reference you removed: mention another one (type @) or "
+                    f"delete it from the prompt.",
+                    field="prompt",
+                    source=source,
+                )
+            )
         elif ref_id is None:
             have = counts[mention.kind]
-            findings.append(error(
-                "mention.unknown",
-                f"{mention.text} names {mention.kind.value} {mention.number}, but there "
-                f"{'is' if have == 1 else 'are'} {_count(have, mention.kind)}: add that {mention.kind.value} "
-                f"or fix the mention.",
-                field="prompt", source=source))
+            findings.append(
+                error(
+                    "mention.unknown",
+                    f"{mention.text} names {mention.kind.value} {mention.number}, but there "
+                    f"{'is' if have == 1 else 'are'} {_count(have, mention.kind)}: add that {mention.kind.value} "
+                    f"or fix the mention.",
+                    field="prompt",
+                    source=source,
+                )
+            )
         else:
             bound.add(ref_id)
     for reference in references:
         if reference.id not in bound:
-            findings.append(warning(
-                "reference.unmentioned",
-                f"{reference.label} is never mentioned in the prompt: mention it (type @) to say what it is "
-                f"for, or remove it.",
-                ref=reference))
+            findings.append(
+                warning(
+                    "reference.unmentioned",
+                    f"{reference.label} is never mentioned in the prompt: mention it (type @) to say what it is "
+                    f"for, or remove it.",
+                    ref=reference,
+                )
+            )
     return findings
 
 

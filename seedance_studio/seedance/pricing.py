@@ -12,15 +12,19 @@ a Seedance2 API credit. `estimated_prices` says whether such quotes may be submi
 Configuration is a plain dict shaped like `DEFAULT_PRICING` (e.g. `settings.SEEDANCE_PRICING`); anything it
 gives replaces the default, anything it leaves out keeps it. Numbers may be str, int or Decimal (floats are
 refused: 0.1 as a float is not 0.1). A bad value raises ValueError at load time, not at quote time.
+`as_pricing_config` parses each distinct configuration once and hands out the same read-only `PricingConfig`
+after that: the live panel quotes on every keystroke.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 USD = "USD"
@@ -97,7 +101,7 @@ PLACEHOLDER_PRICES = frozenset({"hiapi", "evolink"})
 
 def _decimal(value: Any, path: str) -> Decimal:
     if isinstance(value, (float, bool)) or value is None:
-        raise ValueError(f"pricing {path}: give {value!r} as a string or int (e.g. \"0.10\"), not a float")
+        raise ValueError(f'pricing {path}: give {value!r} as a string or int (e.g. "0.10"), not a float')
     try:
         number = Decimal(str(value))
     except InvalidOperation:
@@ -142,7 +146,8 @@ def _parse(tree: Any, path: str, depth: int) -> Any:
         return _decimal(tree, path)
     if not isinstance(tree, Mapping):
         raise ValueError(f"pricing {path}: expected a table (a dict), got {tree!r}")
-    return {str(key): _parse(value, f"{path}.{key}", depth - 1) for key, value in tree.items()}
+    # Read-only: a parsed configuration is shared by every quote made with it (see as_pricing_config).
+    return MappingProxyType({str(key): _parse(value, f"{path}.{key}", depth - 1) for key, value in tree.items()})
 
 
 def _policy(value: Any) -> EstimatedPrices:
@@ -202,9 +207,35 @@ def usd_unit_path(provider: str, tier: str, resolution: str) -> str:
 
 
 def as_pricing_config(config: PricingConfig | Mapping[str, Any] | None) -> PricingConfig:
+    """The parsed configuration. A mapping is parsed once per distinct value: the cache is keyed on what it says,
+    not on which object says it, so a changed or replaced mapping (a test's settings override) is parsed anew."""
     if isinstance(config, PricingConfig):
         return config
-    return PricingConfig.from_mapping(config)
+    try:
+        key = _frozen(config or {})
+    except TypeError:  # something unhashable in it (a list): parse it every time, and let _parse say what is wrong
+        return PricingConfig.from_mapping(config)
+    return _parsed(key)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(key: tuple) -> PricingConfig:
+    return PricingConfig.from_mapping(_thawed(key))
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for a configuration value that compares equal only to an identical value: the type
+    and the text are part of it, so "0.10" and Decimal("0.10"), or Decimal("0.1") and Decimal("0.10"), differ."""
+    if isinstance(value, Mapping):
+        return (Mapping, tuple((key, _frozen(item)) for key, item in value.items()))
+    hash(value)
+    return (type(value), str(value), value)
+
+
+def _thawed(key: Any) -> Any:
+    if key[0] is Mapping:
+        return {name: _thawed(item) for name, item in key[1]}
+    return key[2]
 
 
 @dataclass(frozen=True)
@@ -252,8 +283,9 @@ def format_credits(amount: Decimal) -> str:
     return f"{amount.normalize():f}"
 
 
-def line(what: str, seconds: Decimal, unit_price: Decimal, *, currency: str, multiplier: Decimal = Decimal(1),
-         note: str = "") -> PriceLine:
+def line(
+    what: str, seconds: Decimal, unit_price: Decimal, *, currency: str, multiplier: Decimal = Decimal(1), note: str = ""
+) -> PriceLine:
     unit_text = format_usd(unit_price) if currency == USD else f"{format_credits(unit_price)} credits"
     label = "" if what == "output" else f" {what}"
     text = f"{format_seconds(seconds)}{label} x {unit_text}"
@@ -268,8 +300,9 @@ def studio_credits(amount: Decimal, rate: Decimal) -> int:
     return int((amount * rate).to_integral_value(rounding=ROUND_CEILING))
 
 
-def quote(lines: Sequence[PriceLine], *, currency: str, rate: Decimal, source: str,
-          estimated_because: str = "") -> PriceQuote:
+def quote(
+    lines: Sequence[PriceLine], *, currency: str, rate: Decimal, source: str, estimated_because: str = ""
+) -> PriceQuote:
     amount = sum((item.amount for item in lines), Decimal(0))
     credits = studio_credits(amount, rate)
     if currency == USD:

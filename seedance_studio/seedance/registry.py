@@ -1,6 +1,8 @@
 """What a UI needs to build its select boxes: providers, their tiers and, per tier, what can be chosen.
 
-Read-only views of the provider tables (no callables), safe to hand to templates or serialize.
+Read-only views of the provider tables (no callables), safe to hand to templates or serialize. This is the only
+description of a provider outside the core: `ProviderSpec` (specs/, with its rule and body functions) stays
+inside `seedance_studio.seedance`, and nothing else imports it.
 """
 
 from __future__ import annotations
@@ -11,11 +13,16 @@ from types import MappingProxyType
 
 from .capabilities import ProviderSpec, Tier
 from .composition import AUTO, MODE_LABELS, Kind, Mode
-from .providers import PROVIDERS
+from .specs import PROVIDERS
 
 ASPECT_RATIO_LABELS = {
-    "21:9": "21:9 ultrawide", "16:9": "16:9 landscape", "4:3": "4:3", "1:1": "1:1 square", "3:4": "3:4",
-    "9:16": "9:16 portrait", AUTO: "Auto (from the image)",
+    "21:9": "21:9 ultrawide",
+    "16:9": "16:9 landscape",
+    "4:3": "4:3",
+    "1:1": "1:1 square",
+    "3:4": "3:4",
+    "9:16": "9:16 portrait",
+    AUTO: "Auto (from the image)",
 }
 
 
@@ -107,9 +114,16 @@ def _provider_info(spec: ProviderSpec) -> ProviderInfo:
         deprecated_tiers=MappingProxyType(dict(spec.aliases)),
         mode_names=MappingProxyType({m.value: name for m, name in spec.mode_names.items()}),
         extras=tuple(
-            ExtraInfo(e.name, e.label, _extra_kind(e), e.choices, e.default,
-                      tuple(sorted(e.tiers)) if e.tiers is not None else None,
-                      tuple(m.value for m in Mode if m in e.modes) if e.modes is not None else None, e.help)
+            ExtraInfo(
+                e.name,
+                e.label,
+                _extra_kind(e),
+                e.choices,
+                e.default,
+                tuple(sorted(e.tiers)) if e.tiers is not None else None,
+                tuple(m.value for m in Mode if m in e.modes) if e.modes is not None else None,
+                e.help,
+            )
             for e in spec.extras
         ),
         named_frames=spec.named_frames,
@@ -131,4 +145,4 @@ def get_provider(provider_id: str) -> ProviderInfo:
     raise KeyError(provider_id)
 
 
-MODE_CHOICES = (("auto", "Auto"),) + tuple((m.value, label) for m, label in MODE_LABELS.items())
+MODE_CHOICES = (("auto", "Auto"), *tuple((m.value, label) for m, label in MODE_LABELS.items()))

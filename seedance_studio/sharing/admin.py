@@ -10,7 +10,7 @@ class ShareLinkAdmin(admin.ModelAdmin):
 
     list_display = ["job", "show_prompt", "created_at", "expires_at", "revoked_at", "views"]
     list_filter = ["show_prompt"]
-    fields = readonly_fields = ["job", "show_prompt", "created_at", "expires_at", "revoked_at", "views"]
+    fields = readonly_fields = ("job", "show_prompt", "created_at", "expires_at", "revoked_at", "views")
     list_select_related = ["job"]
     actions = ["stop_sharing"]
 

@@ -24,6 +24,7 @@ from django.utils.text import capfirst, normalize_newlines
 
 from seedance_studio.studio.models import Job
 from seedance_studio.studio.models.job import MARKUP
+from seedance_studio.tokens import hash_token
 
 # How long a link lives, as the owner chooses it: None is "until I stop it".
 EXPIRY_CHOICES = [(None, "Never"), (1, "After 1 day"), (7, "After 7 days"), (30, "After 30 days")]
@@ -35,7 +36,9 @@ TITLE_LENGTH = 70  # what chat apps show of a title before they cut it
 # Chat apps and social sites fetch a link to draw its preview card; those fetches are not people watching.
 LINK_PREVIEW_AGENTS = re.compile(
     r"facebookexternalhit|facebot|twitterbot|whatsapp|telegrambot|slackbot|discordbot|linkedinbot|applebot|"
-    r"skypeuripreview|redditbot|pinterestbot|iframely|embedly|vkshare|googlebot|bingbot", re.IGNORECASE)
+    r"skypeuripreview|redditbot|pinterestbot|iframely|embedly|vkshare|googlebot|bingbot",
+    re.IGNORECASE,
+)
 
 
 class NotShareable(Exception):
@@ -49,16 +52,12 @@ def derive_token(salt: str, key: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def public_url(url_name: str, token: str) -> str:
     """An absolute URL on the studio's public address: link previews are fetched from other servers."""
     return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(url_name, args=[token])
 
 
-class ShareLinkQuerySet(models.QuerySet):
+class ShareLinkQuerySet(models.QuerySet["ShareLink"]):
     def active(self):
         """Links that still open: not stopped by their owner, not past their expiry."""
         return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()), revoked_at__isnull=True)
@@ -68,8 +67,9 @@ class ShareLinkQuerySet(models.QuerySet):
         already have), else a new one. Raises NotShareable for a job without a finished video."""
         if job.status != Job.Status.SUCCEEDED or not job.video:
             status = job.get_status_display().lower()
-            raise NotShareable(f"Only a finished video can be shared, and this job is {status}. Share it once it has "
-                               "succeeded.")
+            raise NotShareable(
+                f"Only a finished video can be shared, and this job is {status}. Share it once it has succeeded."
+            )
         if expires_in_days not in EXPIRY_DAYS:
             raise ValueError(f"expires_in_days must be one of {EXPIRY_DAYS}")
         open_link = self.filter(job=job).active().first()
@@ -84,9 +84,14 @@ class ShareLinkQuerySet(models.QuerySet):
                 now = timezone.now()
                 self.filter(job=job, revoked_at__isnull=True, expires_at__lte=now).update(revoked_at=now)
                 return self.create(
-                    job=job, salt=salt, token_hash=hash_token(derive_token(salt, settings.SECRET_KEY)),
-                    show_prompt=show_prompt, poster_width=poster_width, poster_height=poster_height,
-                    expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None)
+                    job=job,
+                    salt=salt,
+                    token_hash=hash_token(derive_token(salt, settings.SECRET_KEY)),
+                    show_prompt=show_prompt,
+                    poster_width=poster_width,
+                    poster_height=poster_height,
+                    expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
+                )
         except IntegrityError:
             # A second click raced this one past the lookup above: the constraint let one link through.
             return self.get(job=job, revoked_at__isnull=True)
@@ -95,8 +100,12 @@ class ShareLinkQuerySet(models.QuerySet):
         """The open link this token belongs to, with its job, if its video can still be watched; else None."""
         if not TOKEN.fullmatch(token):
             return None
-        return (self.active().filter(token_hash=hash_token(token), job__status=Job.Status.SUCCEEDED)
-                .select_related("job__composition").first())
+        return (
+            self.active()
+            .filter(token_hash=hash_token(token), job__status=Job.Status.SUCCEEDED)
+            .select_related("job__composition")
+            .first()
+        )
 
 
 def _poster_size(job: Job) -> tuple[int | None, int | None]:
@@ -131,8 +140,9 @@ class ShareLink(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             # One link per job at a time: stopping it (revoked_at) frees the slot for a new one.
-            models.UniqueConstraint(fields=["job"], condition=Q(revoked_at__isnull=True),
-                                    name="one_live_share_link_per_job"),
+            models.UniqueConstraint(
+                fields=["job"], condition=Q(revoked_at__isnull=True), name="one_live_share_link_per_job"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -31,6 +31,7 @@ MEDIA_MAX_AGE = 300
 
 # --- The owner ------------------------------------------------------------------------------------------------
 
+
 def _own_job(request, public_id) -> Job:
     return get_object_or_404(Job.objects.select_related("composition"), public_id=public_id, owner=request.user)
 
@@ -54,10 +55,15 @@ def job_share(request: HtmxHttpRequest, public_id):
     job = _own_job(request, public_id)
     form = ShareForm(request.POST)
     if not form.is_valid():
-        return _panel(request, job, error=" ".join(form.errors.get("expires", ["This share form is not valid."])))
+        return _panel(
+            request,
+            job,
+            error=" ".join(str(message) for message in form.errors.get("expires", ["This share form is not valid."])),
+        )
     try:
-        share = ShareLink.objects.share(job, show_prompt=form.cleaned_data["show_prompt"],
-                                        expires_in_days=form.cleaned_data["expires"])
+        share = ShareLink.objects.share(
+            job, show_prompt=form.cleaned_data["show_prompt"], expires_in_days=form.cleaned_data["expires"]
+        )
     except NotShareable as refusal:
         return _panel(request, job, error=refusal.message)
     prompt = "and read its prompt" if share.show_prompt else "(its prompt stays private)"
@@ -72,21 +78,23 @@ def job_share_revoke(request: HtmxHttpRequest, public_id):
     stopped = [share.revoke() for share in job.share_links.active()]
     if not any(stopped):
         return _panel(request, job, error="This video was not being shared.")
-    return _panel(request, job, notice="Sharing stopped: the link now says it was stopped. Share again for a new "
-                                       "link.")
+    return _panel(request, job, notice="Sharing stopped: the link now says it was stopped. Share again for a new link.")
 
 
 # --- Viewers --------------------------------------------------------------------------------------------------
 
+
 def for_viewers(view):
     """Headers every public share response carries, the "stopped" page included: no search engine lists it, and
     no page a viewer goes on to learns the link (the token is in the URL)."""
+
     @wraps(view)
     def with_viewer_headers(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex"
         response["Referrer-Policy"] = "no-referrer"
         return response
+
     return with_viewer_headers
 
 
@@ -114,8 +122,11 @@ def _viewer_page(request: HttpRequest, token: str, template_name: str) -> HttpRe
         return _stopped()
     if request.method == "GET":  # HEAD is a link checker, not a person
         share.count_view(request.headers.get("User-Agent", ""))
-    return HttpResponse(render_to_string(template_name, {
-        "share": share, "job": share.job, "token": token, "urls": SharedUrls.of(token)}))
+    return HttpResponse(
+        render_to_string(
+            template_name, {"share": share, "job": share.job, "token": token, "urls": SharedUrls.of(token)}
+        )
+    )
 
 
 @for_viewers
@@ -136,13 +147,15 @@ def share_embed(request: HttpRequest, token: str):
     return response
 
 
-def _shared_file(request: HttpRequest, token: str, field: str, content_type: str, *,
-                 download: bool = False) -> HttpResponse:
+def _shared_file(
+    request: HttpRequest, token: str, field: str, content_type: str, *, download: bool = False
+) -> HttpResponse:
     share = ShareLink.objects.find(token)
     if share is None or not getattr(share.job, field):
         return _stopped()
-    response = serve_stored_file(request, getattr(share.job, field), content_type,
-                                 download_name=share.download_name if download else None)
+    response = serve_stored_file(
+        request, getattr(share.job, field), content_type, download_name=share.download_name if download else None
+    )
     response["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
     return response
 

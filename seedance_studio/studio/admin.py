@@ -52,34 +52,79 @@ class ProviderFilter(admin.SimpleListFilter):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        max_length=250, widget=forms.TextInput(attrs={"size": 70}),
-        help_text="What the provider's dashboard showed, e.g. \"no task was created\" or \"task failed, not billed\". "
-                  "Kept with the job and in the ledger.",
-        error_messages={"required": "Say what you found at the provider: the reason is kept with the job and in "
-                                    "the ledger."})
+        max_length=250,
+        widget=forms.TextInput(attrs={"size": 70}),
+        help_text='What the provider\'s dashboard showed, e.g. "no task was created" or "task failed, not billed". '
+        "Kept with the job and in the ledger.",
+        error_messages={
+            "required": "Say what you found at the provider: the reason is kept with the job and in the ledger."
+        },
+    )
 
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
     # The money first after who and where, so it shows beside the filters without scrolling; the phase is a
     # filter and the cost's own unit a tooltip, to keep the list narrow.
-    list_display = ["job", "owner", "provider_label", "quote_credits", "charged", "released", "reported", "difference",
-                    "status", "tier", "created"]
+    list_display = [
+        "job",
+        "owner",
+        "provider_label",
+        "quote_credits",
+        "charged",
+        "released",
+        "reported",
+        "difference",
+        "status",
+        "tier",
+        "created",
+    ]
     list_select_related = ["owner", "composition"]
-    # Phase "Confirming with the provider" is the admin's to-do list: creates that went unanswered.
+    # The phases are the admin's to-do list: "Confirming with the provider" (creates that went unanswered, to
+    # attach or close) and "Overdue at the provider" (followed past PROVIDER_FOLLOW_HOURS, to check or close).
     list_filter = [ProviderFilter, "status", "credits_status", "phase", "moderation", "created_at"]
     date_hierarchy = "created_at"
     search_fields = ["public_id", "provider_task_id", "owner__username", "composition__prompt"]
     actions = ["close_after_reconciliation", "resume"]
     fieldsets = [
-        (None, {"fields": ["public_id", "owner", "provider_label", "tier", "status", "phase", "status_note",
-                           "error_message", "moderation"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "public_id",
+                    "owner",
+                    "provider_label",
+                    "tier",
+                    "status",
+                    "phase",
+                    "status_note",
+                    "error_message",
+                    "moderation",
+                ]
+            },
+        ),
         ("Recipe", {"fields": ["recipe"]}),
-        ("Credits", {"fields": ["price_credits", "credits_status", "quote_details", "provider_report",
-                                "difference", "ledger"]}),
-        ("At the provider", {"fields": ["provider_task_id", "create_sent_at", "follow_deadline", "run_after",
-                                        "attempts", "lease_owner", "lease_expires_at", "progress",
-                                        "provider_eta_seconds", "poll_interval"]}),
+        (
+            "Credits",
+            {"fields": ["price_credits", "credits_status", "quote_details", "provider_report", "difference", "ledger"]},
+        ),
+        (
+            "At the provider",
+            {
+                "fields": [
+                    "provider_task_id",
+                    "create_sent_at",
+                    "follow_deadline",
+                    "run_after",
+                    "attempts",
+                    "lease_owner",
+                    "lease_expires_at",
+                    "progress",
+                    "provider_eta_seconds",
+                    "poll_interval",
+                ]
+            },
+        ),
         ("Result", {"fields": ["result_files", "width", "height", "duration", "result_outputs"]}),
         ("Times", {"fields": ["created_at", "started_at", "finished_at", "updated_at"]}),
         ("Request sent to the provider", {"fields": ["request_json"], "classes": ["collapse"]}),
@@ -106,8 +151,11 @@ class JobAdmin(admin.ModelAdmin):
     @admin.display(description="quote", ordering="price_credits")
     def quote_credits(self, job):
         if isinstance(job.quote, dict) and job.quote.get("estimated"):
-            return format_html('{} <abbr title="{}">est.</abbr>', f"{job.price_credits:,}",
-                               job.quote.get("estimated_because") or "estimated")
+            return format_html(
+                '{} <abbr title="{}">est.</abbr>',
+                f"{job.price_credits:,}",
+                job.quote.get("estimated_because") or "estimated",
+            )
         return f"{job.price_credits:,}"
 
     @admin.display(description="charged")
@@ -154,14 +202,22 @@ class JobAdmin(admin.ModelAdmin):
         for reference in composition.ordered_references():
             counts[reference.kind] = counts.get(reference.kind, 0) + 1
             references.append((f"@{reference.kind}{counts[reference.kind]}", reference))
-        settings = [("Model", composition.model_label),
-                    ("Mode", composition.get_mode_display()), ("Duration", f"{composition.duration} s"),
-                    ("Aspect ratio", composition.get_aspect_ratio_display()), ("Resolution", composition.resolution),
-                    ("Audio", "generated" if composition.generate_audio else "none"),
-                    ("Seed", NONE if composition.seed is None else composition.seed),
-                    *((name, value) for name, value in sorted((composition.extras or {}).items()))]
-        return mark_safe(render_to_string("admin/studio/job/recipe.html", {
-            "prompt": composition.prompt, "references": references, "settings": settings}))
+        settings = [
+            ("Model", composition.model_label),
+            ("Mode", composition.get_mode_display()),
+            ("Duration", f"{composition.duration} s"),
+            ("Aspect ratio", composition.get_aspect_ratio_display()),
+            ("Resolution", composition.resolution),
+            ("Audio", "generated" if composition.generate_audio else "none"),
+            ("Seed", NONE if composition.seed is None else composition.seed),
+            *((name, value) for name, value in sorted((composition.extras or {}).items())),
+        ]
+        return mark_safe(
+            render_to_string(
+                "admin/studio/job/recipe.html",
+                {"prompt": composition.prompt, "references": references, "settings": settings},
+            )
+        )
 
     @admin.display(description="quote")
     def quote_details(self, job):
@@ -173,8 +229,11 @@ class JobAdmin(admin.ModelAdmin):
     def provider_report(self, job):
         if not job.provider_cost:
             return "None: this provider reports no cost, or the job has not finished."
-        return format_html("{}<pre>{}</pre>", self.reported_cost(job),
-                           json.dumps(job.provider_cost.get("raw", job.provider_cost), indent=2, default=str))
+        return format_html(
+            "{}<pre>{}</pre>",
+            self.reported_cost(job),
+            json.dumps(job.provider_cost.get("raw", job.provider_cost), indent=2, default=str),
+        )
 
     @admin.display(description="ledger entries")
     def ledger(self, job):
@@ -183,9 +242,16 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.display(description="files")
     def result_files(self, job):
-        names = [f"{label}: {getattr(job, name).name}" for name, label in
-                 (("video", "video"), ("poster", "poster"), ("first_frame", "first frame"),
-                  ("last_frame", "last frame")) if getattr(job, name)]
+        names = [
+            f"{label}: {getattr(job, name).name}"
+            for name, label in (
+                ("video", "video"),
+                ("poster", "poster"),
+                ("first_frame", "first frame"),
+                ("last_frame", "last frame"),
+            )
+            if getattr(job, name)
+        ]
         return format_html("<br>".join(["{}"] * len(names)), *names) if names else NONE
 
     @admin.display(description="request body")
@@ -202,10 +268,15 @@ class JobAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         job = self.get_object(request, unquote(object_id))
         editable = job is not None and job.can_be_given_a_task_by_admin
-        extra_context = {**(extra_context or {}), "show_save": editable, "show_save_and_continue": editable,
-                         "show_save_and_add_another": False, "show_delete": False,
-                         "can_close": job is not None and job.can_be_closed_by_admin,
-                         "can_resume": job is not None and job.status == Job.Status.SET_ASIDE}
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": editable,
+            "show_save_and_continue": editable,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+            "can_close": job is not None and job.can_be_closed_by_admin,
+            "can_resume": job is not None and job.status == Job.Status.SET_ASIDE,
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -215,8 +286,12 @@ class JobAdmin(admin.ModelAdmin):
         if obj.attach_task_by_admin(form.cleaned_data["provider_task_id"]):
             self.message_user(request, "Task attached: the worker follows it from now on.", messages.SUCCESS)
         else:
-            self.message_user(request, "The task was not attached: the job already has a task, is no longer "
-                                       "waiting for one, or another job has that task id.", messages.ERROR)
+            self.message_user(
+                request,
+                "The task was not attached: the job already has a task, is no longer "
+                "waiting for one, or another job has that task id.",
+                messages.ERROR,
+            )
 
     def response_change(self, request, obj):
         return HttpResponseRedirect(reverse("admin:studio_job_change", args=[obj.pk]))
@@ -231,9 +306,11 @@ class JobAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
-        return [path("<path:object_id>/close/", wrap(self.close_view), name="studio_job_close"),
-                path("<path:object_id>/resume/", wrap(self.resume_view), name="studio_job_resume"),
-                *super().get_urls()]
+        return [
+            path("<path:object_id>/close/", wrap(self.close_view), name="studio_job_close"),
+            path("<path:object_id>/resume/", wrap(self.resume_view), name="studio_job_resume"),
+            *super().get_urls(),
+        ]
 
     @admin.action(description="Close after reconciliation (release the credits)", permissions=["change"])
     def close_after_reconciliation(self, request, queryset):
@@ -272,27 +349,45 @@ class JobAdmin(admin.ModelAdmin):
         return job
 
     def _settle_page(self, request, jobs, what: str, form, *, action: str = ""):
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "jobs": jobs, "form": form,
-                   "what": what, "action": action, "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                   "title": "Close after reconciliation" if what == "close" else "Resume",
-                   "closable": [job for job in jobs if job.can_be_closed_by_admin],
-                   "resumable": [job for job in jobs if job.status == Job.Status.SET_ASIDE]}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "jobs": jobs,
+            "form": form,
+            "what": what,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "title": "Close after reconciliation" if what == "close" else "Resume",
+            "closable": [job for job in jobs if job.can_be_closed_by_admin],
+            "resumable": [job for job in jobs if job.status == Job.Status.SET_ASIDE],
+        }
         return TemplateResponse(request, "admin/studio/job/settle.html", context)
 
     def _close(self, request, jobs, reason: str) -> None:
         closed = [job for job in jobs if job.close_by_admin(request.user, reason)]
         released = sum(job.price_credits for job in closed if job.credits_status == C.RESERVED)
         if closed:
-            self.message_user(request, f"Closed {len(closed)} job{'s' if len(closed) != 1 else ''}; "
-                                       f"{released:,} credits released to their creatives.", messages.SUCCESS)
-        self._skipped(request, len(jobs) - len(closed), "only set-aside jobs and jobs still being confirmed "
-                                                        "with the provider can be closed")
+            self.message_user(
+                request,
+                f"Closed {len(closed)} job{'s' if len(closed) != 1 else ''}; "
+                f"{released:,} credits released to their creatives.",
+                messages.SUCCESS,
+            )
+        self._skipped(
+            request,
+            len(jobs) - len(closed),
+            "only set-aside jobs and jobs still being confirmed with the provider can be closed",
+        )
 
     def _resume(self, request, jobs) -> None:
         resumed = [job for job in jobs if job.resume_by_admin()]
         if resumed:
-            self.message_user(request, f"Resumed {len(resumed)} job{'s' if len(resumed) != 1 else ''}: the worker "
-                                       "picks them up at the step they stopped at.", messages.SUCCESS)
+            self.message_user(
+                request,
+                f"Resumed {len(resumed)} job{'s' if len(resumed) != 1 else ''}: the worker "
+                "picks them up at the step they stopped at.",
+                messages.SUCCESS,
+            )
         self._skipped(request, len(jobs) - len(resumed), "only set-aside jobs can be resumed")
 
     def _skipped(self, request, count: int, why: str) -> None:

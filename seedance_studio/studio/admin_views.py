@@ -15,9 +15,15 @@ PERMISSION = "studio.view_job"
 
 def providers(request, site):
     context = admin_reports.context(
-        site, request, PERMISSION, "Providers", "studio", providers=provider_health.provider_health(),
-        window_hours=int(provider_health.WINDOW.total_seconds() // 3600), emulated=any(
-            config.emulated for config in settings.PROVIDERS.values()))
+        site,
+        request,
+        PERMISSION,
+        "Providers",
+        "studio",
+        providers=provider_health.provider_health(),
+        window_hours=int(provider_health.WINDOW.total_seconds() // 3600),
+        emulated=any(config.emulated for config in settings.PROVIDERS.values()),
+    )
     return TemplateResponse(request, "admin/studio/providers.html", context)
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
-from urllib.parse import urlsplit
-
 from django.conf import settings
 
 from seedance_studio import seedance
+from seedance_studio.provider_api import ENV_VARS, ProviderConfig, is_public_url
 
 
 def provider_unavailable_reason(provider_id: str) -> str | None:
@@ -18,22 +16,18 @@ def provider_unavailable_reason(provider_id: str) -> str | None:
     if not provider.is_remote:
         return None
     if settings.PROVIDERS.get(provider_id) is None:
-        return (f"{provider.display_name} is not set up in this studio yet: an admin must set "
-                f"{provider_id.upper()}_API_KEY. You can still compose and see the price; the local preview "
-                "works without a key.")
+        return (
+            f"{provider.display_name} is not set up in this studio yet: an admin must set "
+            f"{ENV_VARS[provider_id]['api_key']}. You can still compose and see the price; the local preview "
+            "works without a key."
+        )
     return None
 
 
-def is_public_url(url: str) -> bool:
-    """Whether a host on the internet could reach `url`: not localhost, not a private or reserved address."""
-    host = (urlsplit(url).hostname or "").lower()
-    if not host or host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-        return False
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return "." in host  # a DNS name; single-label names only resolve on a private network
-    return address.is_global
+def provider_reaches_studio(config: ProviderConfig) -> bool:
+    """Whether the provider behind `config` can reach PUBLIC_BASE_URL (to fetch references, to call back): the
+    studio is on the internet, or the provider is on this machine or network itself (the emulator)."""
+    return is_public_url(settings.PUBLIC_BASE_URL) or not is_public_url(config.base_url)
 
 
 def public_base_url_problem(provider_id: str) -> str | None:
@@ -43,14 +37,14 @@ def public_base_url_problem(provider_id: str) -> str | None:
     be matched to its task again.
     """
     config = settings.PROVIDERS.get(provider_id)
-    if config is None or is_public_url(settings.PUBLIC_BASE_URL):
+    if config is None or provider_reaches_studio(config):
         return None
-    if not is_public_url(config.base_url):
-        return None  # a provider on this machine or network (the emulator) can reach a local studio
     name = seedance.get_provider(provider_id).display_name
-    return (f"{name} fetches your reference files from PUBLIC_BASE_URL ({settings.PUBLIC_BASE_URL}) and calls back "
-            "there when the video is ready, but the internet cannot reach that address. An admin must set "
-            "PUBLIC_BASE_URL to the studio's public https address. The local preview works without it.")
+    return (
+        f"{name} fetches your reference files from PUBLIC_BASE_URL ({settings.PUBLIC_BASE_URL}) and calls back "
+        "there when the video is ready, but the internet cannot reach that address. An admin must set "
+        "PUBLIC_BASE_URL to the studio's public https address. The local preview works without it."
+    )
 
 
 def submission_blocker(provider_id: str) -> str | None:

@@ -2,30 +2,33 @@
 
 Everyone who needs to know whether a composition is valid, what it costs or what to send calls `evaluate_fields`
 (the live panel, the submit path, the worker), so the price a creative sees is the price stored on the job.
+Labels and choices for the select boxes are not the bridge's business: they are in `studio.choices`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
 
 from seedance_studio import seedance
-from seedance_studio.references.models import Reference
+from seedance_studio.references.models import Reference, public_url_maker
 from seedance_studio.studio.models import RECIPE_FIELDS
 
 # The fields of a composition the core reads; the same names on the model and in the form.
 COMPOSITION_FIELDS = RECIPE_FIELDS
 
 
-def core_reference(reference: Reference) -> seedance.Reference:
+def core_reference(
+    reference: Reference, public_url: Callable[[Reference], str] = Reference.public_url
+) -> seedance.Reference:
     """The core's view of a reference as a composition uses it: `frame` is the pin that
     `Composition.ordered_references()` and `draft_references()` put on each (absent on a bare file: no pin)."""
     return seedance.Reference(
         id=str(reference.public_id),
-        kind=reference.kind,
-        url=reference.public_url(),
+        kind=seedance.Kind(reference.kind),
+        url=public_url(reference),
         format=reference.format,
         width=reference.width,
         height=reference.height,
@@ -34,8 +37,14 @@ def core_reference(reference: Reference) -> seedance.Reference:
         size_bytes=reference.size_bytes,
         has_audio=reference.has_audio if reference.kind == "video" else None,
         name=reference.original_name,
-        frame=getattr(reference, "frame", "") or None,
+        frame=seedance.Frame(reference.frame) if reference.frame else None,
     )
+
+
+def core_references(references: Iterable[Reference]) -> tuple[seedance.Reference, ...]:
+    """`core_reference` for each, their public URLs made under settings read once."""
+    public_url = public_url_maker()
+    return tuple(core_reference(reference, public_url) for reference in references)
 
 
 def evaluate_fields(fields: Mapping[str, Any], references: Iterable[Reference]) -> seedance.Evaluation:
@@ -43,7 +52,7 @@ def evaluate_fields(fields: Mapping[str, Any], references: Iterable[Reference]) 
         provider=fields["provider"],
         tier=fields["tier"],
         prompt=fields.get("prompt") or "",
-        references=tuple(core_reference(reference) for reference in references),
+        references=core_references(references),
         mode=fields.get("mode") or seedance.AUTO,
         duration=fields.get("duration"),
         aspect_ratio=fields.get("aspect_ratio"),
@@ -70,28 +79,7 @@ def quote_as_json(quote: seedance.PriceQuote | None) -> dict:
         "studio_credits": quote.studio_credits,
         "summary": quote.summary,
         "source": quote.source,
-        "estimated": quote.estimated, "estimated_because": quote.estimated_because,
+        "estimated": quote.estimated,
+        "estimated_because": quote.estimated_because,
         "lines": [line.text for line in quote.lines],
     }
-
-
-def model_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Grouped choices for the provider/tier select: value "provider/tier"."""
-    groups = []
-    for provider in seedance.providers():
-        options = [(f"{provider.id}/{tier.id}", model_label(provider.id, tier.id)) for tier in provider.tiers]
-        groups.append((provider.display_name, options))
-    return groups
-
-
-def model_label(provider_id: str, tier_id: str) -> str:
-    try:
-        provider = seedance.get_provider(provider_id)
-    except KeyError:
-        return provider_id
-    if not provider.is_remote:
-        return provider.display_name
-    try:
-        return f"{provider.display_name} · {provider.tier(tier_id).display_name}"
-    except KeyError:
-        return f"{provider.display_name} · {tier_id}"

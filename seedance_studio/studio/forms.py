@@ -1,30 +1,81 @@
 import copy
 import uuid
+from typing import cast
 
 from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils.choices import BaseChoiceIterator, normalize_choices
 
 from seedance_studio import seedance
-from seedance_studio.studio.evaluation import COMPOSITION_FIELDS, model_choices
 from seedance_studio.references.models import Reference
-from seedance_studio.studio.models import FRAME_CHOICES, Composition
+from seedance_studio.studio.choices import FRAME_CHOICES, model_choices
+from seedance_studio.studio.evaluation import COMPOSITION_FIELDS
+from seedance_studio.studio.models import Composition
 
 PROMPT_MAX_CHARS = 20000
 _MODEL_FIELDS = forms.fields_for_model(
     Composition,
     fields=["prompt", "mode", "duration", "aspect_ratio", "resolution", "generate_audio", "seed"],
-    widgets={"prompt": forms.Textarea(attrs={"rows": 6, "placeholder": "Describe the shot. Type @ to mention a "
-                                            "reference, e.g. “@image1 slowly turns toward the camera”."})},
+    widgets={
+        "prompt": forms.Textarea(
+            attrs={
+                "rows": 6,
+                "placeholder": "Describe the shot. Type @ to mention a "
+                "reference, e.g. “@image1 slowly turns toward the camera”.",
+            }
+        )
+    },
     labels={"generate_audio": "Generate audio", "seed": "Seed (optional)"},
     error_messages={
         "duration": {"invalid_choice": "Duration must be a whole number of seconds from 4 to 15."},
-        "aspect_ratio": {"invalid_choice": "Pick an aspect ratio from the list (21:9, 16:9, 4:3, 1:1, 3:4, 9:16 "
-                                           "or auto)."},
+        "aspect_ratio": {
+            "invalid_choice": "Pick an aspect ratio from the list (21:9, 16:9, 4:3, 1:1, 3:4, 9:16 or auto)."
+        },
         "resolution": {"invalid_choice": "Pick a resolution from the list (480p, 720p or 1080p)."},
         "mode": {"invalid_choice": "Pick a mode from the list."},
         "seed": {"invalid": "The seed must be a whole number, or left empty for a random one."},
     },
 )
 _BOOL_EXTRA_CHOICES = [("", "Provider default"), ("on", "On"), ("off", "Off")]
+
+
+class _FixedChoices(BaseChoiceIterator):
+    """A select's choices that never change (a model field's, the provider list). Django normalises and deep-copies
+    a field's choices for every form it builds, which was half of building the compose form, and the live check
+    builds one on every keystroke: this table is taken as it is, and shared by every copy of its field."""
+
+    def __init__(self, choices):
+        self.table = tuple(normalize_choices(choices))
+
+    def __iter__(self):
+        return iter(self.table)
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def _with_fixed_choices(field: forms.Field) -> forms.Field:
+    if isinstance(field, forms.ChoiceField):
+        field.choices = _FixedChoices(field.choices)
+    return field
+
+
+# Every form's fixed fields, in order (the selected provider's own options follow them), copied for each form.
+_FIXED_FIELDS = {
+    name: _with_fixed_choices(field)
+    for name, field in {
+        "model": forms.ChoiceField(
+            choices=model_choices(),
+            label="Provider and model",
+            error_messages={"invalid_choice": "Pick a provider and model from the list."},
+        ),
+        **_MODEL_FIELDS,
+        "submission_key": forms.UUIDField(widget=forms.HiddenInput, required=False),
+    }.items()
+}
 
 
 class ComposeForm(forms.Form):
@@ -36,13 +87,19 @@ class ComposeForm(forms.Form):
 
     def __init__(self, data=None, *, composition: Composition):
         super().__init__(data)
-        self.fields["model"] = forms.ChoiceField(choices=model_choices(), label="Provider and model",
-                                                 error_messages={"invalid_choice": "Pick a provider and model from the "
-                                                                                   "list."})
-        self.fields.update(copy.deepcopy(_MODEL_FIELDS))
-        self.fields["prompt"].max_length = PROMPT_MAX_CHARS
+        self.fields.update(copy.deepcopy(_FIXED_FIELDS))
+        # Set after the field is built, so the validator must be added too (max_length alone validates nothing).
+        prompt = cast(forms.CharField, self.fields["prompt"])
+        prompt.max_length = PROMPT_MAX_CHARS
+        prompt.validators = [
+            *prompt.validators,
+            MaxLengthValidator(
+                PROMPT_MAX_CHARS,
+                message=f"The prompt is too long: keep it to {PROMPT_MAX_CHARS:,} characters (%(show_value)s now).",
+            ),
+        ]
+        prompt.widget.attrs["maxlength"] = str(PROMPT_MAX_CHARS)
         self.fields["prompt"].required = False
-        self.fields["submission_key"] = forms.UUIDField(widget=forms.HiddenInput, required=False)
         self.initial = {name: getattr(composition, name) for name in _MODEL_FIELDS}
         self.initial.update(model=f"{composition.provider}/{composition.tier}", submission_key=uuid.uuid4())
         self.provider_id = self._selected_provider(composition)
@@ -72,7 +129,7 @@ class ComposeForm(forms.Form):
 
     @property
     def frame_choices(self):
-        return FrameForm.base_fields["frame"].choices
+        return cast(forms.ChoiceField, FrameForm.base_fields["frame"]).choices
 
     def provider_extras(self):
         try:
@@ -91,7 +148,7 @@ class ComposeForm(forms.Form):
         for extra in self.provider_extras():
             value = data.get(f"extra_{extra.name}")
             if extra.kind == "bool":
-                value = {"on": True, "off": False}.get(value)
+                value = {"on": True, "off": False}.get(str(value))
             if value not in (None, ""):
                 extras[extra.name] = value
         fields = {name: data.get(name) for name in _MODEL_FIELDS}
@@ -102,9 +159,12 @@ class ComposeForm(forms.Form):
 class FrameForm(forms.Form):
     """A reference chip's "Use as" control: an image as a reference, or pinned to the first or last frame."""
 
-    frame = forms.ChoiceField(choices=[("", "Reference"), *FRAME_CHOICES], required=False, label="Use as",
-                              error_messages={"invalid_choice": "“%(value)s” is not a frame: choose Reference, "
-                                                                "First frame or Last frame."})
+    frame = forms.ChoiceField(
+        choices=[("", "Reference"), *FRAME_CHOICES],
+        required=False,
+        label="Use as",
+        error_messages={"invalid_choice": "“%(value)s” is not a frame: choose Reference, First frame or Last frame."},
+    )
 
     def __init__(self, data=None, *, reference: Reference):
         super().__init__(data)
@@ -115,11 +175,12 @@ class FrameForm(forms.Form):
         if frame and self.reference.kind != Reference.Kind.IMAGE:
             raise forms.ValidationError(
                 f"{self.reference.original_name} is not an image, and only an image can be the first or last frame: "
-                f"pin an image instead.")
+                f"pin an image instead."
+            )
         return frame
 
     def problems(self) -> list[str]:
-        return [message for errors in self.errors.values() for message in errors]
+        return [str(message) for errors in self.errors.values() for message in errors]
 
 
 def _extra_field(extra) -> forms.Field:
@@ -127,8 +188,9 @@ def _extra_field(extra) -> forms.Field:
     if extra.kind == "bool":
         return forms.ChoiceField(choices=_BOOL_EXTRA_CHOICES, required=False, label=label, help_text=extra.help)
     if extra.kind == "choice":
-        return forms.ChoiceField(choices=[("", "Off"), *((c, c) for c in extra.choices)], required=False,
-                                 label=label, help_text=extra.help)
+        return forms.ChoiceField(
+            choices=[("", "Off"), *((c, c) for c in extra.choices)], required=False, label=label, help_text=extra.help
+        )
     return forms.IntegerField(required=False, label=label, help_text=extra.help)
 
 

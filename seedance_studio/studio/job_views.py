@@ -3,8 +3,7 @@ that follow their job live for as long as it is in flight, and no longer."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django import forms
@@ -20,14 +19,14 @@ from django_htmx.http import HttpResponseStopPolling
 
 from seedance_studio import seedance
 from seedance_studio.credits.balance import fresh_balance_of
-from seedance_studio.htmx import HtmxHttpRequest
+from seedance_studio.htmx import AuthenticatedHtmxHttpRequest
 from seedance_studio.references.serving import serve_stored_file
 from seedance_studio.studio.models import Job
 from seedance_studio.studio.models.composition import MODE_CHOICES
 
 # Whole rows at 2, 3, 4 or 6 cards across; a page renders within the 25 ms budget (benchmarks/gallery.py).
 PAGE_SIZE = 24
-EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # What no card reads and can be large (JSON, parsed per row): left in the database.
 UNSHOWN = ("request_body", "result_outputs", "quote", "provider_cost", "composition__extras")
 
@@ -36,20 +35,25 @@ class GalleryFilters(forms.Form):
     """The gallery's query string: what to show, and where the page starts. A value that is not one of the
     choices (an old bookmark) is ignored rather than refused."""
 
-    q = forms.CharField(required=False, max_length=200, label="Search prompts",
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words from a prompt",
-                                                      "autocomplete": "off"}))
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Search prompts",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words from a prompt", "autocomplete": "off"}),
+    )
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Job.Status.choices])
-    provider = forms.ChoiceField(required=False, choices=[("", "Any provider"),
-                                                          *((p.id, p.display_name) for p in seedance.providers())])
+    provider = forms.ChoiceField(
+        required=False, choices=[("", "Any provider"), *((p.id, p.display_name) for p in seedance.providers())]
+    )
     mode = forms.ChoiceField(required=False, choices=[("", "Any mode"), *MODE_CHOICES])
     before = forms.RegexField(required=False, regex=r"^\d{1,18}-\d{1,18}$", widget=forms.HiddenInput)
 
     def criteria(self) -> dict[str, str]:
         """The filters in force (valid and not empty), as they belong in a URL."""
         self.is_valid()
-        return {name: self.cleaned_data[name] for name in ("q", "status", "provider", "mode")
-                if self.cleaned_data.get(name)}
+        return {
+            name: self.cleaned_data[name] for name in ("q", "status", "provider", "mode") if self.cleaned_data.get(name)
+        }
 
     def cursor(self) -> tuple[datetime, int] | None:
         self.is_valid()
@@ -95,7 +99,7 @@ def _page(user, criteria: dict[str, str], cursor: tuple[datetime, int] | None) -
     jobs = _matching(Job.objects.filter(owner=user), criteria)
     if cursor:
         jobs = jobs.older_than(*cursor)
-    rows = list(jobs.select_related("composition").defer(*UNSHOWN).order_by("-created_at", "-pk")[:PAGE_SIZE + 1])
+    rows = list(jobs.select_related("composition").defer(*UNSHOWN).order_by("-created_at", "-pk")[: PAGE_SIZE + 1])
     page = _with_card_facts(rows[:PAGE_SIZE])
     return page, _cursor_of(page[-1]) if len(rows) > PAGE_SIZE else None
 
@@ -108,18 +112,21 @@ def gallery_jobs(user):
 @login_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
-def gallery(request: HtmxHttpRequest):
+def gallery(request: AuthenticatedHtmxHttpRequest):
     filters = GalleryFilters(request.GET)
     criteria, cursor = filters.criteria(), filters.cursor()
     jobs, older = _page(request.user, criteria, cursor)
     gallery_url = reverse("gallery")
     context = {
-        "filters": filters, "jobs": jobs, "filtering": bool(criteria), "paged": cursor is not None,
+        "filters": filters,
+        "jobs": jobs,
+        "filtering": bool(criteria),
+        "paged": cursor is not None,
         "older_url": f"{gallery_url}?{urlencode({**criteria, 'before': older})}" if older else None,
         "newest_url": f"{gallery_url}?{urlencode(criteria)}" if criteria else gallery_url,
         # Only an empty filtered page needs to know whether there is anything at all ("no match" vs "no jobs").
-        "has_jobs": bool(jobs) or ((bool(criteria) or cursor is not None)
-                                   and Job.objects.filter(owner=request.user).exists()),
+        "has_jobs": bool(jobs)
+        or ((bool(criteria) or cursor is not None) and Job.objects.filter(owner=request.user).exists()),
     }
     template = "studio/gallery.html"
     if request.htmx and not request.htmx.history_restore_request:
@@ -129,11 +136,12 @@ def gallery(request: HtmxHttpRequest):
 
 @login_required
 @require_GET
-def job_card(request: HtmxHttpRequest, public_id):
+def job_card(request: AuthenticatedHtmxHttpRequest, public_id):
     """A card's own refresh. "Nothing changed" is answered from three columns before anything else is loaded or
     rendered: 204 while the job is in flight, 286 (htmx stops polling) once it has ended."""
-    seen = get_object_or_404(Job.objects.only("status", "progress", "updated_at"), public_id=public_id,
-                             owner=request.user)
+    seen = get_object_or_404(
+        Job.objects.only("status", "progress", "updated_at"), public_id=public_id, owner=request.user
+    )
     if request.htmx and request.GET.get("v") == seen.version:
         return HttpResponse(status=204) if seen.is_in_flight else HttpResponseStopPolling()
     job = Job.objects.select_related("composition").defer(*UNSHOWN).get(pk=seen.pk)
@@ -142,33 +150,42 @@ def job_card(request: HtmxHttpRequest, public_id):
 
 @login_required
 @require_POST
-def job_cancel(request: HtmxHttpRequest, public_id):
+def job_cancel(request: AuthenticatedHtmxHttpRequest, public_id):
     """Withdraw a job the provider has not been sent yet: its credits are released at once."""
     job = get_object_or_404(Job.objects.select_related("composition"), public_id=public_id, owner=request.user)
     cancelled = job.cancel()
     if not cancelled:
-        text = ("This job was already sent to the provider, so it can no longer be cancelled: it will end with a "
-                "video, or with a refund." if job.is_in_flight else "This job has already ended.")
+        text = (
+            "This job was already sent to the provider, so it can no longer be cancelled: it will end with a "
+            "video, or with a refund."
+            if job.is_in_flight
+            else "This job has already ended."
+        )
     else:
-        text = f"Cancelled. {job.price_credits} credits are back in your balance." if job.price_credits else "Cancelled."
+        text = (
+            f"Cancelled. {job.price_credits} credits are back in your balance." if job.price_credits else "Cancelled."
+        )
     if not request.htmx:
         (messages.success if cancelled else messages.error)(request, text)
         return redirect("gallery")
     job.refresh_from_db()
-    return render(request, "studio/gallery.html#job-card-refresh",
-                  {"job": job, "notice": text, "balance": fresh_balance_of(request.user)})
+    return render(
+        request,
+        "studio/gallery.html#job-card-refresh",
+        {"job": job, "notice": text, "balance": fresh_balance_of(request.user)},
+    )
 
 
 @login_required
 @require_GET
-def job_video(request: HtmxHttpRequest, public_id):
+def job_video(request: AuthenticatedHtmxHttpRequest, public_id):
     job = get_object_or_404(Job, public_id=public_id, owner=request.user, status=Job.Status.SUCCEEDED)
     return serve_stored_file(request, job.video, "video/mp4")
 
 
 @login_required
 @require_GET
-def job_poster(request: HtmxHttpRequest, public_id):
+def job_poster(request: AuthenticatedHtmxHttpRequest, public_id):
     job = get_object_or_404(Job, public_id=public_id, owner=request.user)
     if not job.poster:
         raise Http404("This job has no poster yet.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from seedance_studio.providers import WIRES
+from seedance_studio.provider_api import WIRES
 from seedance_studio.references.models import Reference
 from seedance_studio.seedance import Finding, Severity
 from seedance_studio.studio.models import Job
@@ -28,13 +28,19 @@ def repeat_moderation_findings(owner, fields: Mapping[str, Any], references: Ite
     """
     provider = fields.get("provider") or ""
     wire = WIRES.get(provider)
+    if wire is None:
+        return []
     penalty = getattr(wire, "MODERATION_PENALTY", "")
     prompt = fields.get("prompt") or ""
     if not penalty or not prompt.strip():
         return []
-    rows = (Job.objects.filter(owner=owner, provider=provider, status=Job.Status.FAILED, moderation=True,
-                               composition__prompt=prompt)
-            .order_by().values_list("pk", "composition__links__reference_id"))
+    rows = (
+        Job.objects.filter(
+            owner=owner, provider=provider, status=Job.Status.FAILED, moderation=True, composition__prompt=prompt
+        )
+        .order_by()
+        .values_list("pk", "composition__links__reference_id")
+    )
     refused: dict[int, set[int]] = {}
     for job_pk, reference_pk in rows:
         refused.setdefault(job_pk, set())
@@ -45,6 +51,13 @@ def repeat_moderation_findings(owner, fields: Mapping[str, Any], references: Ite
         return []
     refused_what = "this prompt with these references" if wanted else "this prompt"
     change = "reword what was flagged or change the references" if wanted else "reword what was flagged"
-    return [Finding(Severity.WARNING, REPEAT_CODE,
-                    f"{wire.DISPLAY_NAME}'s moderation already refused {refused_what}. {penalty}: {change} "
-                    f"before you submit it again.", field="prompt", source="001:345")]
+    return [
+        Finding(
+            Severity.WARNING,
+            REPEAT_CODE,
+            f"{wire.DISPLAY_NAME}'s moderation already refused {refused_what}. {penalty}: {change} "
+            f"before you submit it again.",
+            field="prompt",
+            source="001:345",
+        )
+    ]

@@ -54,7 +54,7 @@ class ProviderHealth:
 
     @property
     def state(self) -> str:
-        """"ok", "trouble" (half or more of the last day's jobs failed) or "idle" (no jobs in the window)."""
+        """ "ok", "trouble" (half or more of the last day's jobs failed) or "idle" (no jobs in the window)."""
         rate = self.failure_rate
         if rate is None:
             return "idle"
@@ -65,17 +65,20 @@ def provider_health(now: datetime | None = None, *, with_balances: bool = True) 
     now = now or timezone.now()
     since = now - WINDOW
     remote = [info for info in registry.providers() if info.id != "local_preview"]
-    health = {info.id: ProviderHealth(info.id, info.display_name, info.id in settings.PROVIDERS,
-                                      _base_url(info.id)) for info in remote}
+    health = {
+        info.id: ProviderHealth(info.id, info.display_name, info.id in settings.PROVIDERS, _base_url(info.id))
+        for info in remote
+    }
     jobs = Job.objects.paid().order_by()
 
     for row in jobs.values("provider").annotate(
-            last_success=Max("finished_at", filter=Q(status=Job.Status.SUCCEEDED)),
-            in_flight=Count("pk", filter=Q(status__in=Job.IN_FLIGHT)),
-            set_aside=Count("pk", filter=Q(status=Job.Status.SET_ASIDE, updated_at__gte=since)),
-            succeeded=Count("pk", filter=Q(status=Job.Status.SUCCEEDED, finished_at__gte=since)),
-            failed=Count("pk", filter=Q(status=Job.Status.FAILED, finished_at__gte=since)),
-            cancelled=Count("pk", filter=Q(status=Job.Status.CANCELLED, finished_at__gte=since))):
+        last_success=Max("finished_at", filter=Q(status=Job.Status.SUCCEEDED)),
+        in_flight=Count("pk", filter=Q(status__in=Job.IN_FLIGHT)),
+        set_aside=Count("pk", filter=Q(status=Job.Status.SET_ASIDE, updated_at__gte=since)),
+        succeeded=Count("pk", filter=Q(status=Job.Status.SUCCEEDED, finished_at__gte=since)),
+        failed=Count("pk", filter=Q(status=Job.Status.FAILED, finished_at__gte=since)),
+        cancelled=Count("pk", filter=Q(status=Job.Status.CANCELLED, finished_at__gte=since)),
+    ):
         entry = _entry(health, row["provider"])
         entry.last_success_at = row["last_success"]
         entry.in_flight, entry.set_aside = row["in_flight"], row["set_aside"]
@@ -84,8 +87,11 @@ def provider_health(now: datetime | None = None, *, with_balances: bool = True) 
 
     labels = dict(Job.Failure.choices)
     causes: dict[str, list[tuple[str, int]]] = {}
-    for row in jobs.filter(status=Job.Status.FAILED, finished_at__gte=since).values(
-            "provider", "failure_cause").annotate(count=Count("pk")):
+    for row in (
+        jobs.filter(status=Job.Status.FAILED, finished_at__gte=since)
+        .values("provider", "failure_cause")
+        .annotate(count=Count("pk"))
+    ):
         label = labels.get(row["failure_cause"], NOT_RECORDED)
         causes.setdefault(row["provider"], []).append((label, row["count"]))
     for provider, counted in causes.items():
@@ -97,8 +103,8 @@ def provider_health(now: datetime | None = None, *, with_balances: bool = True) 
     waits: dict[str, list[float]] = {}
     runs: dict[str, list[float]] = {}
     for provider, created, sent, finished in jobs.filter(
-            status=Job.Status.SUCCEEDED, finished_at__gte=since, create_sent_at__isnull=False).values_list(
-            "provider", "created_at", "create_sent_at", "finished_at"):
+        status=Job.Status.SUCCEEDED, finished_at__gte=since, create_sent_at__isnull=False
+    ).values_list("provider", "created_at", "create_sent_at", "finished_at"):
         waits.setdefault(provider, []).append((sent - created).total_seconds())
         runs.setdefault(provider, []).append((finished - sent).total_seconds())
     for provider in waits:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from seedance_studio import seedance
 from seedance_studio.credits.models import LedgerEntry
-from seedance_studio.htmx import HtmxHttpRequest
+from seedance_studio.htmx import AuthenticatedHtmxHttpRequest
 from seedance_studio.references.ingest import UploadRefused, ingest_stored
 from seedance_studio.references.serving import serve_stored_file
 from seedance_studio.studio.evaluation import core_reference
@@ -23,27 +23,33 @@ def _own_job(request, public_id) -> Job:
 
 @login_required
 @require_GET
-def job_detail(request: HtmxHttpRequest, public_id):
+def job_detail(request: AuthenticatedHtmxHttpRequest, public_id):
     job = _own_job(request, public_id)
     references = job.composition.ordered_references()
     labels = seedance.label_references(tuple(core_reference(reference) for reference in references))
     entries = LedgerEntry.objects.filter(user=request.user, job_public_id=job.public_id).order_by("created_at", "pk")
-    return render(request, "studio/job_detail.html", {
-        "job": job, "references": [(reference, labeled.label) for reference, labeled in zip(references, labels)],
-        "entries": list(entries), "share": job.share_links.active().first(),
-    })
+    return render(
+        request,
+        "studio/job_detail.html",
+        {
+            "job": job,
+            "references": [(reference, labeled.label) for reference, labeled in zip(references, labels, strict=True)],
+            "entries": list(entries),
+            "share": job.share_links.active().first(),
+        },
+    )
 
 
 @login_required
 @require_GET
-def job_download(request: HtmxHttpRequest, public_id):
+def job_download(request: AuthenticatedHtmxHttpRequest, public_id):
     job = get_object_or_404(Job, public_id=public_id, owner=request.user, status=Job.Status.SUCCEEDED)
     return serve_stored_file(request, job.video, "video/mp4", download_name=job.download_name)
 
 
 @login_required
 @require_POST
-def job_remix(request: HtmxHttpRequest, public_id):
+def job_remix(request: AuthenticatedHtmxHttpRequest, public_id):
     """The composer with this job's recipe: the same references in the same order and the same settings (also
     "Fix and retry" for a failed job)."""
     job = _own_job(request, public_id)
@@ -55,7 +61,7 @@ def job_remix(request: HtmxHttpRequest, public_id):
 
 @login_required
 @require_POST
-def job_continue(request: HtmxHttpRequest, public_id):
+def job_continue(request: AuthenticatedHtmxHttpRequest, public_id):
     """A new shot that starts where this one ended: its last frame becomes @image1, with the same settings."""
     job = _own_job(request, public_id)
     if job.status != Job.Status.SUCCEEDED or not job.last_frame:
@@ -67,18 +73,18 @@ def job_continue(request: HtmxHttpRequest, public_id):
         return redirect("job_detail", public_id=job.public_id)
     recipe = {**job.composition.recipe(), "prompt": "@image1 ", "mode": "auto", "seed": None}
     Composition.objects.draft_for(request.user).load_recipe(recipe, [frame])
-    messages.success(request, "The composer starts from this video's last frame (@image1). Describe what happens "
-                              "next.")
+    messages.success(request, "The composer starts from this video's last frame (@image1). Describe what happens next.")
     return redirect("compose")
 
 
 @login_required
 @require_POST
-def job_delete(request: HtmxHttpRequest, public_id):
+def job_delete(request: AuthenticatedHtmxHttpRequest, public_id):
     job = _own_job(request, public_id)
     if not job.delete_with_files():
-        messages.error(request, "A job in flight cannot be deleted: cancel it first (before it is sent), or wait "
-                                "until it ends.")
+        messages.error(
+            request, "A job in flight cannot be deleted: cancel it first (before it is sent), or wait until it ends."
+        )
         return redirect("job_detail", public_id=job.public_id)
     messages.success(request, "Deleted, with its files. Its credit lines stay on your statement.")
     return redirect("gallery")

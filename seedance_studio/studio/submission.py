@@ -20,8 +20,13 @@ class SubmissionRefused(Exception):
         self.problems = problems
 
 
-def submit_draft(draft: Composition, submission_key: uuid.UUID | None, *,
-                 evaluation: seedance.Evaluation | None = None, references=None) -> Job:
+def submit_draft(
+    draft: Composition,
+    submission_key: uuid.UUID | None,
+    *,
+    evaluation: seedance.Evaluation | None = None,
+    references=None,
+) -> Job:
     """Queue a job made from a frozen copy of the draft, with its quoted credits reserved. The same submission
     key always yields the same job (and one reservation).
 
@@ -45,7 +50,10 @@ def submit_draft(draft: Composition, submission_key: uuid.UUID | None, *,
     try:
         with transaction.atomic():
             return Job.objects.create_reserved(
-                owner=draft.owner, composition=draft.freeze(), submission_key=key, provider=draft.provider,
+                owner=draft.owner,
+                composition=draft.freeze(),
+                submission_key=key,
+                provider=draft.provider,
                 quote=quote_as_json(evaluation.quote),
                 price_credits=evaluation.quote.studio_credits if evaluation.quote else 0,
                 request_body=evaluation.request_body,

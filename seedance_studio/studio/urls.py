@@ -9,6 +9,7 @@ urlpatterns = [
     path("compose/references/<uuid:public_id>/move/<str:direction>/", views.move_reference, name="move_reference"),
     path("compose/references/<uuid:public_id>/frame/", views.pin_reference, name="pin_reference"),
     path("compose/check/", views.check, name="check"),
+    path("compose/options/", views.provider_options, name="provider_options"),
     path("compose/submit/", views.submit, name="submit"),
     path("gallery/", job_views.gallery, name="gallery"),
     path("jobs/<uuid:public_id>/", result_views.job_detail, name="job_detail"),

@@ -1,4 +1,16 @@
-"""The compose page: references, the prompt and settings, the live panel, and submitting."""
+"""The compose page: references, the prompt and settings, the live panel, and submitting.
+
+Each endpoint answers with one shape, a partial of studio/compose.html named after it (the out-of-band parts are
+marked there, never chosen here):
+  GET  /                               the page
+  POST /compose/check/                 check-response: #live-panel, and out of band every findings slot and
+                                       #submit-area
+  GET  /compose/options/               options-response: #provider-options, and out of band each chip's "Use as"
+                                       control (#chip-frame-...), both of which follow the selected provider
+  POST /compose/references/            references: #references (upload; a chip's "Use as" answers the same)
+  POST .../move/<dir>/, .../remove/    renumbered-references: #references, and out of band #prompt-field
+  POST /compose/submit/                submit-response: #compose-form, and out of band #live-panel and #balance
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,74 +21,98 @@ from django_htmx.http import trigger_client_event
 
 from seedance_studio import seedance
 from seedance_studio.credits.balance import Balance, balance_of, fresh_balance_of
-from seedance_studio.htmx import HtmxHttpRequest
+from seedance_studio.htmx import AuthenticatedHtmxHttpRequest, HtmxHttpRequest
 from seedance_studio.references.ingest import UploadRefused, ingest_upload
 from seedance_studio.references.models import Reference
+from seedance_studio.references.upload_handlers import skipped_uploads
+from seedance_studio.seedance.mentions import mention_syntax
 from seedance_studio.studio.availability import submission_blocker
-from seedance_studio.studio.evaluation import core_reference, evaluate_composition, evaluate_fields
-from seedance_studio.studio.forms import ComposeForm, FrameForm
+from seedance_studio.studio.evaluation import core_references, evaluate_composition, evaluate_fields
+from seedance_studio.studio.forms import PROMPT_MAX_CHARS, ComposeForm, FrameForm
 from seedance_studio.studio.job_views import gallery_jobs
 from seedance_studio.studio.models import Composition
 from seedance_studio.studio.moderation import repeat_moderation_findings
-from seedance_studio.studio.panel import panel_context
+from seedance_studio.studio.panel import labeled_chips, panel_context
 from seedance_studio.studio.submission import SubmissionRefused, submit_draft
 
 
-def _page_context(request: HtmxHttpRequest, draft: Composition, form: ComposeForm | None = None, *,
-                  balance: Balance | None = None, evaluated=None, **extra) -> dict:
+def _page_context(
+    request: AuthenticatedHtmxHttpRequest,
+    draft: Composition,
+    form: ComposeForm | None = None,
+    *,
+    balance: Balance | None = None,
+    evaluated=None,
+    **extra,
+) -> dict:
     """`evaluated`: (references, evaluation) of this draft when the caller has just made them."""
-    references, evaluation = evaluated or (None, None)
-    if evaluation is None:
+    if evaluated is None:
         references = draft.ordered_references()
         evaluation = evaluate_composition(draft, references)
+    else:
+        references, evaluation = evaluated
     form = form or ComposeForm(composition=draft)
     return {
         "draft": draft,
         "form": form,
         "jobs": gallery_jobs(request.user),
-        **panel_context(evaluation, references, submission_blocker(draft.provider),
-                        balance=balance or balance_of(request.user),
-                        form_errors=form.errors if form.is_bound else None,
-                        history=repeat_moderation_findings(request.user, draft.recipe(), references)),
+        **panel_context(
+            evaluation,
+            references,
+            submission_blocker(draft.provider),
+            balance=balance or balance_of(request.user),
+            form_errors=form.errors if form.is_bound else None,
+            history=repeat_moderation_findings(request.user, draft.recipe(), references),
+        ),
         **extra,
     }
 
 
 @login_required
 @require_GET
-def compose(request: HtmxHttpRequest):
+def compose(request: AuthenticatedHtmxHttpRequest):
     draft = Composition.objects.draft_for(request.user)
-    return render(request, "studio/compose.html", _page_context(request, draft))
+    # The mention forms of the core, for mentions.js to highlight exactly what the core will read.
+    return render(request, "studio/compose.html", _page_context(request, draft, mention_syntax=mention_syntax()))
 
 
 @login_required
 @require_POST
-def check(request: HtmxHttpRequest):
+def check(request: AuthenticatedHtmxHttpRequest):
     """The live panel: re-run the real form and the Seedance core on what is typed, save it as the draft."""
     references = list(Composition.objects.draft_references(request.user))
     form = ComposeForm(request.POST, composition=Composition())
     if form.is_valid():
         fields = form.composition_fields()
         evaluation = evaluate_fields(fields, references)
-        Composition.objects.filter(owner=request.user, is_draft=True).update(**fields)
+        Composition.objects.save_draft_fields(request.user, fields)
         unavailable = submission_blocker(fields["provider"])
         history = repeat_moderation_findings(request.user, fields, references)
     else:
         evaluation, unavailable, history = None, None, []
-    context = panel_context(evaluation, references, unavailable, balance=balance_of(request.user),
-                            form_errors=form.errors, history=history)
-    # A new provider brings its own options: send them along (only then, so typing in one is never interrupted).
-    provider_changed = request.POST.get("options_for") != form.provider_id
-    return render(request, "studio/compose.html#live-panel",
-                  {**context, "oob": True, "form": form, "provider_changed": provider_changed})
+    context = panel_context(
+        evaluation, references, unavailable, balance=balance_of(request.user), form_errors=form.errors, history=history
+    )
+    return render(request, "studio/compose.html#check-response", context)
+
+
+@login_required
+@require_GET
+def provider_options(request: AuthenticatedHtmxHttpRequest):
+    """A provider's own options, asked for when the provider select changes. The options shown until then come
+    along, so one of the same name (HiAPI's and EvoLink's web search) keeps its value as the check saves it.
+    Read-only: the check that the same change sends saves the draft."""
+    form = ComposeForm(request.GET, composition=Composition())
+    chips = labeled_chips(list(Composition.objects.draft_references(request.user)))
+    return render(request, "studio/compose.html#options-response", {"form": form, "chips": chips})
 
 
 @login_required
 @require_POST
-def upload_references(request: HtmxHttpRequest):
+def upload_references(request: AuthenticatedHtmxHttpRequest):
     draft = Composition.objects.draft_for(request.user)
-    files = request.FILES.getlist("files")  # parses the body first: the upload handler records what it refused
-    refusals = [f"{name} {reason}" for name, reason in getattr(request, "refused_uploads", [])]
+    refusals = [str(skipped) for skipped in skipped_uploads(request)]
+    files = request.FILES.getlist("files")
     if not files and not refusals:
         refusals.append("No file arrived. Choose one or more images, videos or audio files, or drop them here.")
     added = []
@@ -87,89 +123,97 @@ def upload_references(request: HtmxHttpRequest):
             refusals.append(f"{refusal.file_name} was refused: {refusal.reason}")
     if added:
         draft.append(added)
-    return _references_response(request, draft, refusals=refusals)
+    return _references_response(request, draft, "references", refusals=refusals)
 
 
-def _references_response(request: HtmxHttpRequest, draft: Composition, *, refusals=(), notices=(),
-                         prompt_changed=False):
+def _references_response(
+    request: AuthenticatedHtmxHttpRequest, draft: Composition, shape: str, *, refusals=(), notices=()
+):
+    """`shape`: the endpoint's partial, "references" or "renumbered-references" (the same plus the prompt)."""
     if not request.htmx:
         for text in refusals:
             messages.error(request, text)
         for text in notices:
             messages.info(request, text)
         return redirect("compose")
-    context = _page_context(request, draft, refusals=refusals, notices=notices, prompt_changed=prompt_changed)
-    response = render(request, "studio/compose.html#references", context)
+    context = _page_context(request, draft, refusals=refusals, notices=notices)
+    response = render(request, f"studio/compose.html#{shape}", context)
     # The live panel re-checks the composition with its new references.
     return trigger_client_event(response, "references-changed", after="settle")
 
 
-def _draft_and_reference(request: HtmxHttpRequest, public_id) -> tuple[Composition, Reference]:
+def _draft_and_reference(request: AuthenticatedHtmxHttpRequest, public_id) -> tuple[Composition, Reference]:
     reference = get_object_or_404(Reference, public_id=public_id, owner=request.user)
     return Composition.objects.draft_for(request.user), reference
 
 
 @login_required
 @require_POST
-def remove_reference(request: HtmxHttpRequest, public_id):
+def remove_reference(request: AuthenticatedHtmxHttpRequest, public_id):
     draft, reference = _draft_and_reference(request, public_id)
-    changed = _keeping_mentions(draft, lambda: draft.remove(reference))
-    return _references_response(request, draft, prompt_changed=changed)
+    _keeping_mentions(request, draft, lambda: draft.remove(reference))
+    return _references_response(request, draft, "renumbered-references")
 
 
 @login_required
 @require_POST
-def move_reference(request: HtmxHttpRequest, public_id, direction: str):
+def move_reference(request: AuthenticatedHtmxHttpRequest, public_id, direction: str):
     if direction not in ("earlier", "later"):
         raise Http404("A reference moves earlier or later.")
     draft, reference = _draft_and_reference(request, public_id)
-    changed = _keeping_mentions(draft, lambda: draft.move(reference, -1 if direction == "earlier" else 1))
-    return _references_response(request, draft, prompt_changed=changed)
+    _keeping_mentions(request, draft, lambda: draft.move(reference, -1 if direction == "earlier" else 1))
+    return _references_response(request, draft, "renumbered-references")
 
 
 @login_required
 @require_POST
-def pin_reference(request: HtmxHttpRequest, public_id):
+def pin_reference(request: AuthenticatedHtmxHttpRequest, public_id):
     """A chip's "Use as" control: pin the image to the first or last frame, or make it a reference again."""
     draft, reference = _draft_and_reference(request, public_id)
     form = FrameForm(request.POST, reference=reference)
     if not form.is_valid():
-        return _references_response(request, draft, refusals=form.problems())
+        return _references_response(request, draft, "references", refusals=form.problems())
     frame = form.cleaned_data["frame"]
     displaced = draft.pin(reference, frame)
     notices = []
     if displaced is not None:
-        labels = {labeled.id: labeled.label for labeled in seedance.label_references(
-            tuple(core_reference(r) for r in draft.ordered_references()))}
-        notices.append(f"{labels.get(str(displaced.public_id), displaced.original_name)} is no longer pinned: "
-                       f"{labels.get(str(reference.public_id), reference.original_name)} is the {frame} frame now "
-                       f"(a video has one).")
-    return _references_response(request, draft, notices=notices)
+        labels = {
+            labeled.id: labeled.label
+            for labeled in seedance.label_references(core_references(draft.ordered_references()))
+        }
+        notices.append(
+            f"{labels.get(str(displaced.public_id), displaced.original_name)} is no longer pinned: "
+            f"{labels.get(str(reference.public_id), reference.original_name)} is the {frame} frame now "
+            f"(a video has one)."
+        )
+    return _references_response(request, draft, "references", notices=notices)
 
 
-def _keeping_mentions(draft: Composition, change) -> bool:
-    """Apply a reorder or removal and renumber the prompt's mentions so each keeps pointing at the same file."""
+def _keeping_mentions(request: HtmxHttpRequest, draft: Composition, change) -> None:
+    """Apply a reorder or removal and renumber the prompt's mentions so each keeps pointing at the same file.
+
+    The prompt is the one on the creative's screen, which the chips' forms send along (the saved one without
+    JavaScript): what was typed since the last check is kept, renumbered, and saved with the draft."""
+    typed = request.POST.get("prompt")
+    prompt = typed if typed is not None and len(typed) <= PROMPT_MAX_CHARS else draft.prompt
     before = [(str(r.public_id), r.kind) for r in draft.ordered_references()]
     change()
     after = [(str(r.public_id), r.kind) for r in draft.ordered_references()]
-    prompt = seedance.renumber_mentions(draft.prompt, before, after)
-    if prompt == draft.prompt:
-        return False
-    draft.prompt = prompt
-    draft.save(update_fields=["prompt", "updated_at"])
-    return True
+    prompt = seedance.renumber_mentions(prompt, before, after)
+    if prompt != draft.prompt:
+        draft.save_draft_fields({"prompt": prompt})
 
 
 @login_required
 @require_POST
-def submit(request: HtmxHttpRequest):
+def submit(request: AuthenticatedHtmxHttpRequest):
     draft = Composition.objects.draft_for(request.user)
     draft.owner = request.user  # already loaded: spares a query
     form = ComposeForm(request.POST, composition=draft)
     problems: list[str] = []
     job, evaluated = None, None
     if form.is_valid():
-        draft.save_recipe(form.composition_fields())
+        draft.save_draft_fields(form.composition_fields())
         references = draft.ordered_references()
         evaluated = (references, evaluate_composition(draft, references))
         try:
@@ -180,7 +224,7 @@ def submit(request: HtmxHttpRequest):
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+                messages.error(request, f"{label}: {error}" if label else str(error))
         for text in problems:
             messages.error(request, text)
         if job is not None:
@@ -188,8 +232,15 @@ def submit(request: HtmxHttpRequest):
         return redirect("compose")
     fresh_form = ComposeForm(composition=draft) if job is not None else form
     # The reservation just changed the balance: the header and the panel show it as the database has it now.
-    context = _page_context(request, draft, fresh_form, problems=problems, submitted=job, panel_oob=True,
-                            balance=fresh_balance_of(request.user), evaluated=evaluated)
+    context = _page_context(
+        request,
+        draft,
+        fresh_form,
+        problems=problems,
+        submitted=job,
+        balance=fresh_balance_of(request.user),
+        evaluated=evaluated,
+    )
     response = render(request, "studio/compose.html#submit-response", context)
     if job is not None:
         trigger_client_event(response, "job-created", {"job": str(job.public_id)})

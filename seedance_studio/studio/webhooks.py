@@ -10,9 +10,10 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from seedance_studio.providers import CallbackRejected, ProviderError, client_for
+from seedance_studio.provider_api import CallbackRejected, ProviderError, client_for
+from seedance_studio.studio.callbacks import callback_secret
 from seedance_studio.studio.models import Job
-from seedance_studio.worker.remote import callback_secret, hash_token
+from seedance_studio.tokens import hash_token
 
 log = logging.getLogger(__name__)
 

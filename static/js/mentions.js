@@ -8,11 +8,14 @@
   var PROMPT = "#compose-form textarea[name=prompt]";
   var CHIPS = "#references .chip[data-mention]";
 
-  // The same forms as seedance_studio/seedance/mentions.py (_MENTION_RE). JavaScript has no conditional group,
-  // so a bracket counts only when both halves are there (see bounds()).
-  var MENTION = /(?<![A-Za-z0-9])(【)?@(removed:)?(image|video|audio|图片|视频|音频)_?(\d+)(】)?/gi;
-  var KIND = { image: "image", video: "video", audio: "audio", "图片": "image", "视频": "video", "音频": "audio" };
-  var CHINESE = { image: "图片", video: "视频", audio: "音频" };
+  // The mention forms as the core reads them (seedance_studio/seedance/mentions.py, mention_syntax()), handed
+  // over by the compose page. JavaScript has no conditional group, so a bracket counts only when both halves are
+  // there (see bounds()). Without them the prompt stays a plain textarea.
+  var syntaxElement = document.getElementById("mention-syntax");
+  var SYNTAX = syntaxElement && JSON.parse(syntaxElement.textContent);
+  if (!SYNTAX) return;
+  var MENTION = new RegExp(SYNTAX.pattern, SYNTAX.flags);
+  var KIND = SYNTAX.kinds, CHINESE = SYNTAX.chinese;
   var GLYPH = { audio: "♫", video: "▶", image: "▧" };
   var STYLE = ["fontFamily", "fontSize", "fontWeight", "fontStyle", "fontVariant", "fontStretch", "lineHeight",
     "letterSpacing", "wordSpacing", "textTransform", "textIndent", "tabSize", "direction", "textAlign",
@@ -49,9 +52,9 @@
   // ---- Highlighting: a mirror of the text behind a transparent textarea, with <mark>s under the mentions.
 
   function bounds(match) {
-    var start = match.index, end = start + match[0].length;
-    if (match[1] && !match[5]) start += 1;  // "【@图片1" without "】": the mention is "@图片1"
-    if (!match[1] && match[5]) end -= 1;    // "@图片1】": the bracket is not part of it
+    var start = match.index, end = start + match[0].length, group = match.groups;
+    if (group.open && !group.close) start += 1;  // "【@图片1" without "】": the mention is "@图片1"
+    if (!group.open && group.close) end -= 1;    // "@图片1】": the bracket is not part of it
     return [start, end];
   }
 
@@ -59,8 +62,8 @@
     var fragment = document.createDocumentFragment(), last = 0, match;
     MENTION.lastIndex = 0;
     while ((match = MENTION.exec(text))) {
-      var span = bounds(match), kind = KIND[match[3].toLowerCase()];
-      var points = !match[2] && known[("@" + kind + parseInt(match[4], 10))];
+      var span = bounds(match), kind = KIND[match.groups.word.toLowerCase()];
+      var points = !match.groups.removed && known[("@" + kind + parseInt(match.groups.number, 10))];
       var mark = document.createElement("mark");
       mark.className = points ? "mention-known" : "mention-unknown";
       mark.dataset.kind = kind;

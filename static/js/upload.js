@@ -61,10 +61,13 @@
     list.appendChild(item);
   }
   document.addEventListener("htmx:responseError", function (event) {
-    if (event.detail.elt !== uploadForm()) return;
+    var form = uploadForm();
+    if (event.detail.elt !== form) return;
     var status = event.detail.xhr.status;
+    // The limit is the studio's setting (UPLOAD_MAX_FILES), which the page writes on the form.
     showUploadProblem(status === 400
-      ? "The upload was not accepted: too many files at once. Send at most 20 files per upload, in batches."
+      ? "The upload was not accepted: too many files at once. Send at most " + form.dataset.maxFiles
+        + " files per upload, in batches."
       : status === 413 ? "The upload is too large for the server. Send fewer or smaller files at a time."
       : "The upload failed (status " + status + "). Try again.");
   });

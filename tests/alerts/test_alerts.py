@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from seedance_studio.alerts import notify
 from seedance_studio.alerts.models import AdminAlert
-from seedance_studio.providers import make_config
+from seedance_studio.provider_api import make_config
 from seedance_studio.studio.models import Job
 from tests.conftest import wait_for
 from tests.credits.money import claimed, submit_paid
@@ -58,16 +58,16 @@ def test_an_alert_for_a_change_that_rolled_back_is_never_mailed(owner, django_ca
     from django.db import transaction
 
     job = submit_paid(owner)
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            notify.alert_admins(job, Cause.OVERDUE, "never happened")
-            raise RuntimeError
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        notify.alert_admins(job, Cause.OVERDUE, "never happened")
+        raise RuntimeError
     assert not AdminAlert.objects.exists() and mail.outbox == []
 
 
 @pytest.mark.django_db
-def test_a_mail_that_cannot_be_sent_is_kept_and_sent_once_when_the_server_is_back(owner, settings,
-                                                                                   django_capture_on_commit_callbacks):
+def test_a_mail_that_cannot_be_sent_is_kept_and_sent_once_when_the_server_is_back(
+    owner, settings, django_capture_on_commit_callbacks
+):
     job = submit_paid(owner)
     settings.EMAIL_BACKEND = "tests.alerts.test_alerts.BrokenMailServer"
     with django_capture_on_commit_callbacks(execute=True):
@@ -85,7 +85,8 @@ def test_a_mail_that_cannot_be_sent_is_kept_and_sent_once_when_the_server_is_bac
 
 @pytest.mark.django_db
 def test_a_job_set_aside_by_the_worker_alerts_once_and_the_reconciliation_page_shows_it(
-        owner, admin_client, django_capture_on_commit_callbacks):
+    owner, admin_client, django_capture_on_commit_callbacks
+):
     job = submit_paid(owner)
     held = claimed(job)
     with django_capture_on_commit_callbacks(execute=True):
@@ -99,11 +100,16 @@ def test_a_job_set_aside_by_the_worker_alerts_once_and_the_reconciliation_page_s
 
 
 @pytest.mark.django_db
-def test_a_job_the_worker_keeps_dying_on_is_set_aside_with_one_alert(owner, settings,
-                                                                     django_capture_on_commit_callbacks):
+def test_a_job_the_worker_keeps_dying_on_is_set_aside_with_one_alert(
+    owner, settings, django_capture_on_commit_callbacks
+):
     job = submit_paid(owner)
-    Job.objects.filter(pk=job.pk).update(create_sent_at=timezone.now(), attempts=settings.WORKER_MAX_ATTEMPTS,
-                                         lease_owner="dead", lease_expires_at=timezone.now() - timedelta(seconds=1))
+    Job.objects.filter(pk=job.pk).update(
+        create_sent_at=timezone.now(),
+        attempts=settings.WORKER_MAX_ATTEMPTS,
+        lease_owner="dead",
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         Job.objects.claim_next("worker-b", lease_seconds=30)
     job.refresh_from_db()
@@ -117,12 +123,20 @@ def test_a_stuck_job_mails_the_admins_exactly_once_through_a_real_worker(owner, 
     sets the job aside and the admins get one mail, however long the worker keeps running."""
     job = submit_paid(owner)
     past = timezone.now() - timedelta(hours=25)
-    Job.objects.filter(pk=job.pk).update(phase=Job.Phase.RECONCILE, status=Job.Status.RUNNING, create_sent_at=past,
-                                         follow_deadline=timezone.now() - timedelta(seconds=1))
+    Job.objects.filter(pk=job.pk).update(
+        phase=Job.Phase.CONFIRM,
+        status=Job.Status.RUNNING,
+        create_sent_at=past,
+        follow_deadline=timezone.now() - timedelta(seconds=1),
+    )
     outbox = tmp_path / "mail"
-    environment = dict(EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=str(outbox),
-                       STUDIO_ADMINS="Ops <ops@studio.example.com>", PIAPI_API_KEY="test-key-piapi",
-                       PUBLIC_BASE_URL="https://studio.example.com")
+    environment = dict(
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(outbox),
+        STUDIO_ADMINS="Ops <ops@studio.example.com>",
+        PIAPI_API_KEY="test-key-piapi",
+        PUBLIC_BASE_URL="https://studio.example.com",
+    )
     start_worker(**environment)
 
     job = wait_for(lambda: Job.objects.filter(pk=job.pk, status=Job.Status.SET_ASIDE).first(), timeout=60)
@@ -130,6 +144,7 @@ def test_a_stuck_job_mails_the_admins_exactly_once_through_a_real_worker(owner, 
     start_worker(**environment)  # a second worker, and time for both to look again
     wait_for(lambda: AdminAlert.objects.filter(job=job, mailed_at__isnull=False).exists(), timeout=30)
     import time
+
     time.sleep(3)
 
     (sent,) = list(outbox.iterdir())

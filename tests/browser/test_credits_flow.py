@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 
 from seedance_studio.credits import ledger
 from seedance_studio.credits.models import CreditAccount
-from seedance_studio.providers import make_config
+from seedance_studio.provider_api import make_config
 from seedance_studio.studio.models import Job
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,11 +24,19 @@ def _sign_in(page, live_server, username, password):
 
 
 def test_a_creative_short_of_credits_is_granted_some_then_pays_only_for_a_kept_video(
-        browser, page, live_server, served_emulators, start_worker, settings):
+    browser, page, live_server, served_emulators, start_worker, settings
+):
     env = {**served_emulators.env, "PUBLIC_BASE_URL": live_server.url}
     settings.PUBLIC_BASE_URL = live_server.url
-    settings.PROVIDERS = {"piapi": make_config("piapi", env["PIAPI_API_KEY"], base_url=env["PIAPI_BASE_URL"],
-                                               allowed_result_hosts=[env["PIAPI_RESULT_HOSTS"]], emulated=True)}
+    settings.PROVIDERS = {
+        "piapi": make_config(
+            "piapi",
+            env["PIAPI_API_KEY"],
+            base_url=env["PIAPI_BASE_URL"],
+            allowed_result_hosts=[env["PIAPI_RESULT_HOSTS"]],
+            emulated=True,
+        )
+    }
     users = get_user_model().objects
     creative = users.create_user("nora", password="a-long-test-password-6")
     ledger.grant(creative, 100, reason="Trial credits")

@@ -1,6 +1,6 @@
 import pytest
 
-from seedance_studio.providers import make_config
+from seedance_studio.provider_api import make_config
 from seedance_studio.studio.models import Composition
 from tests import media_factory
 

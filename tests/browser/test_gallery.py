@@ -16,8 +16,7 @@ def _fresh_run_time_estimates():
     cache.clear()
 
 
-def test_it_turns_a_queued_card_into_a_playing_video_without_a_reload(signed_in_page, live_server, owner,
-                                                                       start_worker):
+def test_it_turns_a_queued_card_into_a_playing_video_without_a_reload(signed_in_page, live_server, owner, start_worker):
     page = signed_in_page
     job = submitted(owner, prompt="The harbour at dawn, slow push-in", duration=4, resolution="480p")
     page.goto(f"{live_server.url}/gallery/")

@@ -22,9 +22,11 @@ def load_mentions(page, live_server):
 
 
 def upload_references(page, media_dir):
-    files = [media_factory.make_image(media_dir / "harbour.jpg", 960, 540, color=(20, 120, 160)),
-             media_factory.make_image(media_dir / "lantern.png", 800, 800, color=(200, 140, 40)),
-             media_factory.make_video(media_dir / "walk.mp4", seconds=2, width=640, height=360)]
+    files = [
+        media_factory.make_image(media_dir / "harbour.jpg", 960, 540, color=(20, 120, 160)),
+        media_factory.make_image(media_dir / "lantern.png", 800, 800, color=(200, 140, 40)),
+        media_factory.make_video(media_dir / "walk.mp4", seconds=2, width=640, height=360),
+    ]
     page.set_input_files("#upload-input", [str(path) for path in files])
     page.wait_for_selector(".chip[data-mention='@video1']")
     expect(page.locator("#references .chip")).to_have_count(3)
@@ -96,7 +98,9 @@ def test_it_highlights_every_written_form_against_the_chips(signed_in_page, medi
 
     page.fill("#id_prompt", "【@图片1】和@视频_1 与 @IMAGE2, @audio1 @removed:image2 me@image1.example\n@image3")
     expect(page.locator(".mention-backdrop mark.mention-known")).to_have_text(["【@图片1】", "@视频_1", "@IMAGE2"])
-    expect(page.locator(".mention-backdrop mark.mention-unknown")).to_have_text(["@audio1", "@removed:image2", "@image3"])
+    expect(page.locator(".mention-backdrop mark.mention-unknown")).to_have_text(
+        ["@audio1", "@removed:image2", "@image3"]
+    )
 
 
 def test_it_completes_in_the_form_being_written(signed_in_page, media_dir, live_server):

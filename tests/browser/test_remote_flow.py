@@ -1,17 +1,25 @@
 import pytest
 
-from seedance_studio.providers import make_config
+from seedance_studio.provider_api import make_config
 from seedance_studio.studio.models import Job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_it_follows_an_emulated_provider_from_queued_to_playing(signed_in_page, live_server, served_emulators,
-                                                               start_worker, settings):
+def test_it_follows_an_emulated_provider_from_queued_to_playing(
+    signed_in_page, live_server, served_emulators, start_worker, settings
+):
     env = {**served_emulators.env, "PUBLIC_BASE_URL": live_server.url}
     settings.PUBLIC_BASE_URL = live_server.url
-    settings.PROVIDERS = {"piapi": make_config("piapi", env["PIAPI_API_KEY"], base_url=env["PIAPI_BASE_URL"],
-                                               allowed_result_hosts=[env["PIAPI_RESULT_HOSTS"]], emulated=True)}
+    settings.PROVIDERS = {
+        "piapi": make_config(
+            "piapi",
+            env["PIAPI_API_KEY"],
+            base_url=env["PIAPI_BASE_URL"],
+            allowed_result_hosts=[env["PIAPI_RESULT_HOSTS"]],
+            emulated=True,
+        )
+    }
     start_worker(**env)
     page = signed_in_page
     page.select_option("#id_model", "piapi/seedance-2-fast")

@@ -27,7 +27,8 @@ def test_remix_and_continue_from_the_result_page(signed_in_page, live_server, ow
     page.wait_for_function("v => v.currentTime > 0.3", arg=video, timeout=20_000)
 
     Composition.objects.draft_for(owner).load_recipe(
-        {**Composition.objects.draft_for(owner).recipe(), "prompt": "changed since", "duration": 4}, [])
+        {**Composition.objects.draft_for(owner).recipe(), "prompt": "changed since", "duration": 4}, []
+    )
     page.click("button:has-text('Remix')")
     page.wait_for_url(f"{live_server.url}/")
     names = page.eval_on_selector_all(".chip", "chips => chips.map(c => c.dataset.name)")
@@ -44,5 +45,6 @@ def test_remix_and_continue_from_the_result_page(signed_in_page, live_server, ow
     [frame] = Composition.objects.draft_for(owner).ordered_references()
     decoded = extract_last_frame(settings.MEDIA_ROOT / job.video.name, media_dir / "decoded-last.png", timeout=20)
     with frame.file.open("rb") as kept:
-        assert ImageChops.difference(Image.open(kept).convert("RGB"),
-                                     Image.open(decoded).convert("RGB")).getbbox() is None
+        assert (
+            ImageChops.difference(Image.open(kept).convert("RGB"), Image.open(decoded).convert("RGB")).getbbox() is None
+        )

@@ -6,8 +6,9 @@ from tests.sharing.videos import PROMPT, finished_job, make_share_media
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_it_shares_from_the_result_page_and_a_phone_plays_it_until_stopped(signed_in_page, browser, live_server,
-                                                                            owner, media_dir, settings):
+def test_it_shares_from_the_result_page_and_a_phone_plays_it_until_stopped(
+    signed_in_page, browser, live_server, owner, media_dir, settings
+):
     settings.PUBLIC_BASE_URL = live_server.url  # the link the owner copies must open in this test's browser
     job = finished_job(owner, make_share_media(media_dir))
     page = signed_in_page
@@ -24,8 +25,9 @@ def test_it_shares_from_the_result_page_and_a_phone_plays_it_until_stopped(signe
     assert page.evaluate("navigator.clipboard.readText()") == link
 
     # Someone in a chat opens it on a phone: no account, no cookies.
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                device_scale_factor=3)
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=3
+    )
     try:
         viewer = phone.new_page()
         viewer.set_default_timeout(30_000)

@@ -15,11 +15,24 @@ WORKER = "test-worker"
 
 def paid_job(owner, *, provider="piapi", tier="seedance-2-fast", credits=120, prompt="A lighthouse at dawn") -> Job:
     composition = Composition.objects.create(owner=owner, provider=provider, tier=tier, prompt=prompt)
-    quote = {"currency": "USD", "amount": f"{credits / 100:.2f}", "studio_credits": credits,
-             "summary": f"5 s x ${credits / 500:.3f} = ${credits / 100:.2f} -> {credits} credits",
-             "lines": [f"5 s x ${credits / 500:.3f}"], "source": "document", "estimated": False}
-    return Job.objects.create_reserved(owner=owner, composition=composition, submission_key=uuid.uuid4(),
-                                       provider=provider, quote=quote, price_credits=credits, request_body={})
+    quote = {
+        "currency": "USD",
+        "amount": f"{credits / 100:.2f}",
+        "studio_credits": credits,
+        "summary": f"5 s x ${credits / 500:.3f} = ${credits / 100:.2f} -> {credits} credits",
+        "lines": [f"5 s x ${credits / 500:.3f}"],
+        "source": "document",
+        "estimated": False,
+    }
+    return Job.objects.create_reserved(
+        owner=owner,
+        composition=composition,
+        submission_key=uuid.uuid4(),
+        provider=provider,
+        quote=quote,
+        price_credits=credits,
+        request_body={},
+    )
 
 
 def _leased(job: Job) -> Job:
@@ -38,7 +51,7 @@ def fail(job: Job, message="The provider refused the task.") -> Job:
 
 
 def set_aside(job: Job, reason="The create was never confirmed: attach the task or close the job.") -> Job:
-    Job.objects.filter(pk=job.pk).update(create_sent_at=timezone.now(), phase=Job.Phase.RECONCILE)
+    Job.objects.filter(pk=job.pk).update(create_sent_at=timezone.now(), phase=Job.Phase.CONFIRM)
     assert _leased(job).set_aside(WORKER, reason)
     return Job.objects.get(pk=job.pk)
 

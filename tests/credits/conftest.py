@@ -1,6 +1,6 @@
 import pytest
 
-from seedance_studio.providers import make_config
+from seedance_studio.provider_api import make_config
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,14 @@ from seedance_studio.studio.models import Composition, Job
 from seedance_studio.studio.submission import submit_draft
 
 # PiAPI seedance-2-fast at 480p is $0.08 per second (000:286): 5 s = $0.40 = 40 credits at 100 credits per USD.
-PAID = dict(provider="piapi", tier="seedance-2-fast", resolution="480p", aspect_ratio="16:9", mode="auto",
-            prompt="A lighthouse at dawn, slow push-in")
+PAID = dict(
+    provider="piapi",
+    tier="seedance-2-fast",
+    resolution="480p",
+    aspect_ratio="16:9",
+    mode="auto",
+    prompt="A lighthouse at dawn, slow push-in",
+)
 PAID_5S_CREDITS = 40
 
 
@@ -44,8 +50,10 @@ def assert_ledger_invariants(*users) -> None:
     for user in users:
         account = CreditAccount.objects.filter(user=user).first() or CreditAccount(user=user)  # none yet: 0/0
         rows = LedgerEntry.objects.filter(user=user)
-        total = {kind: rows.filter(kind=kind).aggregate(total=Sum("amount"))["total"] or 0
-                 for kind in LedgerEntry.Kind.values}
+        total = {
+            kind: rows.filter(kind=kind).aggregate(total=Sum("amount"))["total"] or 0
+            for kind in LedgerEntry.Kind.values
+        }
         assert account.available >= 0 and account.held >= 0
         assert account.available == (total["grant"] + total["adjustment"] - total["reserve"] + total["release"])
         assert account.held == total["reserve"] - total["consume"] - total["release"]

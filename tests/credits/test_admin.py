@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from seedance_studio.credits import ledger
 from seedance_studio.credits.models import CreditAccount, LedgerEntry
-from seedance_studio.providers import AccountBalance, ProviderError, make_config
+from seedance_studio.provider_api import AccountBalance, ProviderError, make_config
 from seedance_studio.references.models import Reference
 from seedance_studio.studio.models import CompositionReference, Job
 from seedance_studio.worker import remote
@@ -47,6 +47,7 @@ def _staff_client(django_user_model, *permissions) -> Client:
 
 # --- Who may see it ----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("url", [ACCOUNTS, LEDGER, JOBS, RECONCILIATION, SPEND, "/admin/credits/"])
 def test_it_sends_creatives_to_the_admin_sign_in(outsider_client, url):
     response = outsider_client.get(url)
@@ -71,6 +72,7 @@ def test_it_links_the_reports_from_the_admin_index(admin_client):
 
 # --- Accounts ----------------------------------------------------------------------------------------------
 
+
 def test_it_lists_accounts_with_balances_searchable_and_sortable(admin_client, owner, outsider):
     ledger.grant(outsider, 25, reason="Trial")
     text = _text(admin_client.get(ACCOUNTS, {"o": "3"}))  # the third column, available, ascending
@@ -86,8 +88,9 @@ def test_it_grants_credits_through_the_ledger_after_asking_amount_and_reason(adm
     form = _action(admin_client, ACCOUNTS, "grant_credits", [account.pk])
     assert form.status_code == 200 and "Amount" in _text(form) and "Reason" in _text(form)
 
-    response = _action(admin_client, ACCOUNTS, "grant_credits", [account.pk], apply="1", amount="500",
-                       reason="Festival budget")
+    response = _action(
+        admin_client, ACCOUNTS, "grant_credits", [account.pk], apply="1", amount="500", reason="Festival budget"
+    )
     assert response.status_code == 302
     entry = LedgerEntry.objects.get(kind="grant", reason="Festival budget")
     assert (entry.amount, entry.admin, entry.available_after) == (500, admin_user, OWNER_CREDITS + 500)
@@ -96,27 +99,38 @@ def test_it_grants_credits_through_the_ledger_after_asking_amount_and_reason(adm
     assert "Granted 500 credits (olivia: 10,500 available)." in _text(admin_client.get(ACCOUNTS))
 
 
-@pytest.mark.parametrize("amount, reason, message", [
-    ("", "Budget", "Enter an amount of credits."),
-    ("abc", "Budget", "The amount must be a whole number of credits greater than 0"),
-    ("1.5", "Budget", "The amount must be a whole number of credits greater than 0"),
-    ("0", "Budget", "The amount must be a whole number of credits greater than 0"),
-    ("-5", "Budget", "The amount must be a whole number of credits greater than 0"),
-    ("99999999999", "Budget", "At most 1,000,000,000 credits at a time."),
-    ("100", "   ", "Say why: the reason is kept in the ledger with the entry."),
-])
+@pytest.mark.parametrize(
+    "amount, reason, message",
+    [
+        ("", "Budget", "Enter an amount of credits."),
+        ("abc", "Budget", "The amount must be a whole number of credits greater than 0"),
+        ("1.5", "Budget", "The amount must be a whole number of credits greater than 0"),
+        ("0", "Budget", "The amount must be a whole number of credits greater than 0"),
+        ("-5", "Budget", "The amount must be a whole number of credits greater than 0"),
+        ("99999999999", "Budget", "At most 1,000,000,000 credits at a time."),
+        ("100", "   ", "Say why: the reason is kept in the ledger with the entry."),
+    ],
+)
 @pytest.mark.parametrize("action", ["grant_credits", "deduct_credits"])
 def test_it_refuses_bad_input_and_writes_nothing(admin_client, owner, action, amount, reason, message):
     entries = LedgerEntry.objects.count()
-    response = _action(admin_client, ACCOUNTS, action, [owner.credit_account.pk], apply="1", amount=amount,
-                       reason=reason)
+    response = _action(
+        admin_client, ACCOUNTS, action, [owner.credit_account.pk], apply="1", amount=amount, reason=reason
+    )
     assert response.status_code == 200 and message in _text(response)
     assert LedgerEntry.objects.count() == entries
 
 
 def test_it_deducts_credits_as_one_adjustment(admin_client, owner):
-    response = _action(admin_client, ACCOUNTS, "deduct_credits", [owner.credit_account.pk], apply="1",
-                       amount="300", reason="Refund issued outside the studio")
+    response = _action(
+        admin_client,
+        ACCOUNTS,
+        "deduct_credits",
+        [owner.credit_account.pk],
+        apply="1",
+        amount="300",
+        reason="Refund issued outside the studio",
+    )
     assert response.status_code == 302
     entry = LedgerEntry.objects.get(kind="adjustment")
     assert (entry.amount, entry.available_after) == (-300, OWNER_CREDITS - 300)
@@ -125,9 +139,15 @@ def test_it_deducts_credits_as_one_adjustment(admin_client, owner):
 def test_it_refuses_to_deduct_more_than_is_available_from_anyone(admin_client, owner, outsider):
     ledger.grant(outsider, 40, reason="Trial")
     entries = LedgerEntry.objects.count()
-    response = _action(admin_client, ACCOUNTS, "deduct_credits",
-                       [owner.credit_account.pk, outsider.credit_account.pk], apply="1", amount="100",
-                       reason="Over-granted")
+    response = _action(
+        admin_client,
+        ACCOUNTS,
+        "deduct_credits",
+        [owner.credit_account.pk, outsider.credit_account.pk],
+        apply="1",
+        amount="100",
+        reason="Over-granted",
+    )
     assert response.status_code == 200
     assert "oscar has 40 credits available, so 100 cannot be deducted" in _text(response)
     assert LedgerEntry.objects.count() == entries
@@ -138,13 +158,17 @@ def test_it_grants_to_each_selected_account_once(admin_client, owner, outsider):
     accounts = CreditAccount.objects.filter(user__in=[owner, outsider]).values_list("pk", flat=True)
     _action(admin_client, ACCOUNTS, "grant_credits", list(accounts), apply="1", amount="10", reason="Bonus")
     assert sorted(LedgerEntry.objects.filter(reason="Bonus").values_list("user__username", flat=True)) == [
-        "olivia", "oscar"]
+        "olivia",
+        "oscar",
+    ]
 
 
 def test_it_saves_the_limits_and_never_the_balance_from_the_account_form(admin_client, owner):
     account = owner.credit_account
-    response = admin_client.post(f"{ACCOUNTS}{account.pk}/change/", {
-        "daily_spending_cap": "800", "max_jobs_in_flight": "2", "available": "99999", "held": "5"})
+    response = admin_client.post(
+        f"{ACCOUNTS}{account.pk}/change/",
+        {"daily_spending_cap": "800", "max_jobs_in_flight": "2", "available": "99999", "held": "5"},
+    )
     assert response.status_code == 302
     account.refresh_from_db()
     assert (account.daily_spending_cap, account.max_jobs_in_flight) == (800, 2)
@@ -169,6 +193,7 @@ def test_a_new_creative_is_listed_at_once_with_an_empty_account(admin_client, ou
 
 
 # --- The ledger ----------------------------------------------------------------------------------------------
+
 
 def test_the_ledger_cannot_be_added_to_changed_or_deleted_in_the_admin(admin_client, owner):
     entry = LedgerEntry.objects.get(user=owner)
@@ -219,16 +244,25 @@ def test_its_pages_take_the_same_queries_for_one_row_or_many(admin_client, owner
     assert _queries(admin_client, url) == few
 
 
-@pytest.mark.parametrize("url, query", [
-    (LEDGER, {"job_public_id": "not-a-uuid"}), (LEDGER, {"user__id__exact": "x"}), (LEDGER, {"q": "%_'\\"}),
-    (JOBS, {"created_at__gte": "yesterday"}), (JOBS, {"q": "' OR 1=1 --"}), (ACCOUNTS, {"o": "99"}),
-    (f"{JOBS}not-a-pk/close/", {}), (f"{JOBS}424242/resume/", {}),
-])
+@pytest.mark.parametrize(
+    "url, query",
+    [
+        (LEDGER, {"job_public_id": "not-a-uuid"}),
+        (LEDGER, {"user__id__exact": "x"}),
+        (LEDGER, {"q": "%_'\\"}),
+        (JOBS, {"created_at__gte": "yesterday"}),
+        (JOBS, {"q": "' OR 1=1 --"}),
+        (ACCOUNTS, {"o": "99"}),
+        (f"{JOBS}not-a-pk/close/", {}),
+        (f"{JOBS}424242/resume/", {}),
+    ],
+)
 def test_it_never_fails_on_odd_input(admin_client, owner, url, query):
     assert admin_client.get(url, query).status_code in (200, 302, 404)
 
 
 # --- Jobs ------------------------------------------------------------------------------------------------------
+
 
 def test_it_lists_jobs_with_quote_charge_and_the_providers_cost(admin_client, owner):
     succeed(paid_job(owner, credits=120), amount="130", unit="PIAPI_POINTS", studio_credits=130)
@@ -242,9 +276,18 @@ def test_it_lists_jobs_with_quote_charge_and_the_providers_cost(admin_client, ow
 def test_it_shows_the_recipe_and_quote_on_the_job_page(admin_client, owner):
     job = paid_job(owner, credits=120, prompt="@image1 walks into @video1")
     for position, (kind, name) in enumerate([("image", "sunrise.jpg"), ("video", "walk.mp4")]):
-        reference = Reference.objects.create(owner=owner, kind=kind, file=f"references/{name}", original_name=name,
-                                             format="x", extension="x", content_type="x", size_bytes=1, width=640,
-                                             height=360)
+        reference = Reference.objects.create(
+            owner=owner,
+            kind=kind,
+            file=f"references/{name}",
+            original_name=name,
+            format="x",
+            extension="x",
+            content_type="x",
+            size_bytes=1,
+            width=640,
+            height=360,
+        )
         CompositionReference.objects.create(composition=job.composition, reference=reference, position=position)
     text = _text(admin_client.get(f"{JOBS}{job.pk}/change/"))
     assert "@image1 walks into @video1" in text
@@ -255,7 +298,7 @@ def test_it_shows_the_recipe_and_quote_on_the_job_page(admin_client, owner):
 
 def _unconfirmed(job: Job) -> Job:
     """A job whose create went unanswered: sent, no task id, being confirmed with the provider."""
-    Job.objects.filter(pk=job.pk).update(create_sent_at=job.created_at, phase="reconcile", status="running")
+    Job.objects.filter(pk=job.pk).update(create_sent_at=job.created_at, phase="confirm", status="running")
     return Job.objects.get(pk=job.pk)
 
 
@@ -265,8 +308,12 @@ def test_it_attaches_the_providers_task_to_a_job_whose_create_went_unanswered(ad
     response = admin_client.post(f"{JOBS}{job.pk}/change/", {"provider_task_id": " task-123 "})
     assert response.status_code == 302
     job.refresh_from_db()
-    assert (job.provider_task_id, job.phase, job.status, job.credits_status) == ("task-123", "follow", "running",
-                                                                                 "reserved")
+    assert (job.provider_task_id, job.phase, job.status, job.credits_status) == (
+        "task-123",
+        "follow",
+        "running",
+        "reserved",
+    )
 
 
 def test_it_refuses_a_task_id_another_job_already_has(admin_client, owner):
@@ -280,8 +327,9 @@ def test_it_refuses_a_task_id_another_job_already_has(admin_client, owner):
 
 def test_it_ignores_edits_of_a_job_with_nothing_to_attach(admin_client, owner):
     job = paid_job(owner)
-    response = admin_client.post(f"{JOBS}{job.pk}/change/", {"provider_task_id": "task-9", "status": "succeeded",
-                                                              "price_credits": "1"})
+    response = admin_client.post(
+        f"{JOBS}{job.pk}/change/", {"provider_task_id": "task-9", "status": "succeeded", "price_credits": "1"}
+    )
     assert response.status_code == 302
     job.refresh_from_db()
     assert (job.provider_task_id, job.status, job.price_credits) == ("", "queued", 120)
@@ -296,8 +344,9 @@ def test_it_closes_a_set_aside_job_after_asking_why_and_releases_its_credits(adm
     assert "Say what you found at the provider" in _text(refused)
     assert Job.objects.get(pk=job.pk).status == "set_aside"
 
-    response = _action(admin_client, JOBS, "close_after_reconciliation", [job.pk], apply="1",
-                       reason="no task at the provider")
+    response = _action(
+        admin_client, JOBS, "close_after_reconciliation", [job.pk], apply="1", reason="no task at the provider"
+    )
     assert response.status_code == 302
     job.refresh_from_db()
     assert (job.status, job.credits_status) == ("failed", "released")
@@ -341,6 +390,7 @@ def test_creatives_cannot_settle_jobs(outsider_client, owner):
 
 # --- Reconciliation and spend ----------------------------------------------------------------------------------
 
+
 def test_the_reconciliation_page_says_0_mismatches_when_the_books_agree(admin_client, owner, settings):
     settings.PROVIDERS = {}
     succeed(paid_job(owner, credits=120), amount="110", unit="PIAPI_POINTS", studio_credits=110)
@@ -355,9 +405,12 @@ def test_the_reconciliation_page_shows_what_is_wrong_and_what_waits(admin_client
     with connection.cursor() as cursor:
         cursor.execute("UPDATE credits_creditaccount SET available = 5 WHERE user_id = %s", [owner.pk])
     settings.PROVIDERS = {"seedance2": make_config("seedance2", "key"), "hiapi": make_config("hiapi", "key")}
-    clients = {"seedance2": FakeBalanceClient(AccountBalance(Decimal(4800), "SEEDANCE2_CREDITS")),
-               "hiapi": FakeBalanceClient(ProviderError("HiAPI could not be reached (the connection failed).",
-                                              permanent=False))}
+    clients = {
+        "seedance2": FakeBalanceClient(AccountBalance(Decimal(4800), "SEEDANCE2_CREDITS")),
+        "hiapi": FakeBalanceClient(
+            ProviderError("HiAPI could not be reached (the connection failed).", permanent=False)
+        ),
+    }
     monkeypatch.setattr(remote, "provider_client", clients.get)
 
     text = _text(admin_client.get(RECONCILIATION))
@@ -374,7 +427,7 @@ def test_the_spend_page_charts_credits_per_day_per_provider_and_per_creative(adm
     ledger.grant(outsider, 100, reason="Trial")
     succeed(paid_job(outsider, credits=30))
     text = _text(admin_client.get(SPEND))
-    chart = text[text.index('<svg class="spend-chart"'):text.index("</svg>", text.index('<svg class="spend-chart"'))]
+    chart = text[text.index('<svg class="spend-chart"') : text.index("</svg>", text.index('<svg class="spend-chart"'))]
     assert "<script" not in chart and chart.count("<rect") == 30 + 2  # a hover area per day, a segment per provider
     assert re.search(r"<title>\w{3} \d+ \w{3} · PiAPI: 150 credits \(day: 230\)</title>", text)
     assert "PiAPI: 150 credits" in text and "GoAPI: 80 credits" in text  # the legend

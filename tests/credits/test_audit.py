@@ -9,7 +9,7 @@ from django.db import connection
 
 from seedance_studio.credits import audit, ledger
 from seedance_studio.credits.models import LedgerEntry
-from seedance_studio.providers import AccountBalance, ProviderError, make_config
+from seedance_studio.provider_api import AccountBalance, ProviderError, make_config
 from seedance_studio.studio.models import Job
 from seedance_studio.worker import remote
 from tests.conftest import OWNER_CREDITS
@@ -39,10 +39,15 @@ def test_it_finds_a_balance_changed_behind_the_ledgers_back(owner, outsider):
     _sql("UPDATE credits_creditaccount SET available = available + 7 WHERE user_id = %s", owner.pk)
 
     [mismatch] = audit.balance_mismatches()
-    assert (mismatch.username, mismatch.available, mismatch.ledger_available) == ("olivia", OWNER_CREDITS + 7,
-                                                                                  OWNER_CREDITS)
-    assert str(mismatch) == (f"Balance of olivia: account says {OWNER_CREDITS + 7} available, 0 held; the ledger "
-                             f"sums to {OWNER_CREDITS} available, 0 held.")
+    assert (mismatch.username, mismatch.available, mismatch.ledger_available) == (
+        "olivia",
+        OWNER_CREDITS + 7,
+        OWNER_CREDITS,
+    )
+    assert str(mismatch) == (
+        f"Balance of olivia: account says {OWNER_CREDITS + 7} available, 0 held; the ledger "
+        f"sums to {OWNER_CREDITS} available, 0 held."
+    )
 
 
 def test_it_finds_entries_of_a_creative_without_an_account(owner):
@@ -53,8 +58,7 @@ def test_it_finds_entries_of_a_creative_without_an_account(owner):
     assert "has no account" in str(mismatch)
 
 
-def test_it_sums_balances_in_two_queries_however_many_creatives(owner, django_user_model,
-                                                                django_assert_num_queries):
+def test_it_sums_balances_in_two_queries_however_many_creatives(owner, django_user_model, django_assert_num_queries):
     for n in range(5):
         ledger.grant(django_user_model.objects.create_user(f"creative{n}"), 10 + n, reason="Budget")
     succeed(paid_job(owner))
@@ -106,7 +110,7 @@ def test_it_compares_quotes_with_the_providers_reported_costs(owner):
 
     costs = audit.cost_comparison()
     assert (costs.jobs, costs.differing) == (3, 2)
-    assert [line.job_pk for line in costs.lines][0] == over.pk and costs.lines[0].difference == 10
+    assert costs.lines[0].job_pk == over.pk and costs.lines[0].difference == 10
     totals = {total.provider: total for total in costs.totals}
     assert (totals["piapi"].quoted, totals["piapi"].reported_credits, totals["piapi"].difference) == (220, 230, 10)
     assert totals["piapi"].amounts == {"PIAPI_POINTS": Decimal(230)}
@@ -115,9 +119,12 @@ def test_it_compares_quotes_with_the_providers_reported_costs(owner):
 
 def test_it_reads_each_providers_balance_and_says_why_when_it_cannot(settings, monkeypatch):
     settings.PROVIDERS = {p: make_config(p, "key") for p in ("seedance2", "piapi", "hiapi", "evolink")}
-    answers = {"seedance2": FakeBalanceClient(AccountBalance(Decimal(4800), "SEEDANCE2_CREDITS")), "piapi": FakeBalanceClient(None),
-               "hiapi": FakeBalanceClient(ProviderError("HiAPI refused the API key (HTTP 401).", permanent=True)),
-               "evolink": FakeBalanceClient(RuntimeError("boom"))}
+    answers = {
+        "seedance2": FakeBalanceClient(AccountBalance(Decimal(4800), "SEEDANCE2_CREDITS")),
+        "piapi": FakeBalanceClient(None),
+        "hiapi": FakeBalanceClient(ProviderError("HiAPI refused the API key (HTTP 401).", permanent=True)),
+        "evolink": FakeBalanceClient(RuntimeError("boom")),
+    }
     monkeypatch.setattr(remote, "provider_client", answers.get)
 
     balances = {b.provider: b for b in audit.provider_balances()}

@@ -68,8 +68,12 @@ def test_success_and_failure_reported_at_once_settle_the_job_once(creative):
     ledger.grant(creative, 1000, reason="plenty")
     for _ in range(5):
         job = claimed(submit_paid(creative))
-        outcomes = _race(2, lambda index: job.succeed("worker-a") if index == 0 else
-                         job.fail("worker-a", "a duplicate failure report"))
+        outcomes = _race(
+            2,
+            lambda index, job=job: (
+                job.succeed("worker-a") if index == 0 else job.fail("worker-a", "a duplicate failure report")
+            ),
+        )
         assert sorted(outcomes) == [False, True]
     assert LedgerEntry.objects.filter(user=creative, kind__in=["consume", "release"]).count() == 5
     assert_ledger_invariants(creative)
@@ -88,8 +92,14 @@ def test_a_cancel_racing_the_create_either_cancels_or_sends_never_both(creative)
     ledger.grant(creative, 1000, reason="plenty")
     for _ in range(5):
         job = claimed(submit_paid(creative))
-        cancelled, sent = _race(2, lambda index: Job.objects.get(pk=job.pk).cancel() if index == 0 else
-                                job.mark_create_sent("worker-a", callback_token_hash="h"))
+        cancelled, sent = _race(
+            2,
+            lambda index, job=job: (
+                Job.objects.get(pk=job.pk).cancel()
+                if index == 0
+                else job.mark_create_sent("worker-a", callback_token_hash="h")
+            ),
+        )
         assert cancelled != sent
         job.refresh_from_db()
         assert job.status == ("cancelled" if cancelled else "queued")

@@ -68,8 +68,7 @@ def test_success_consumes_the_reservation(owner):
 
 def test_failure_releases_the_reservation_with_its_reason(owner):
     job = submit_paid(owner)
-    assert claimed(job).fail("worker-a", "PiAPI refused this video on content grounds (moderation).",
-                             moderation=True)
+    assert claimed(job).fail("worker-a", "PiAPI refused this video on content grounds (moderation).", moderation=True)
     job.refresh_from_db()
     assert job.status == "failed" and job.credits_status == "released"
     assert _account(owner).available == OWNER_CREDITS and _account(owner).held == 0
@@ -207,8 +206,14 @@ def test_the_database_refuses_a_second_settlement_for_a_job(owner):
     claimed(job).succeed("worker-a")
     account = _account(owner)
     with pytest.raises(IntegrityError), transaction.atomic():
-        LedgerEntry.objects.create(user=owner, kind="release", amount=40, job_public_id=job.public_id,
-                                   available_after=account.available + 40, held_after=0)
+        LedgerEntry.objects.create(
+            user=owner,
+            kind="release",
+            amount=40,
+            job_public_id=job.public_id,
+            available_after=account.available + 40,
+            held_after=0,
+        )
 
 
 def test_the_database_refuses_a_second_reservation_for_a_job(owner):

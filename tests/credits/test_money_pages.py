@@ -9,15 +9,22 @@ import pytest
 from seedance_studio.credits import ledger
 from seedance_studio.credits.models import CreditAccount, LedgerEntry
 from seedance_studio.studio.models import Job
+from tests.compose_forms import HTMX
 from tests.conftest import OWNER_CREDITS
 from tests.credits.money import claimed, submit_paid
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 # PiAPI seedance-2-fast at 720p is $0.16 per second (000:287): 8 s = $1.28 = 128 credits.
-COSTLY = {"prompt": "A kite over the dunes", "model": "piapi/seedance-2-fast", "mode": "auto", "duration": "8",
-          "aspect_ratio": "16:9", "resolution": "720p", "generate_audio": "on"}
+COSTLY = {
+    "prompt": "A kite over the dunes",
+    "model": "piapi/seedance-2-fast",
+    "mode": "auto",
+    "duration": "8",
+    "aspect_ratio": "16:9",
+    "resolution": "720p",
+    "generate_audio": "on",
+}
 
 
 @pytest.fixture
@@ -40,23 +47,23 @@ def test_the_header_shows_the_balance(owner_client, owner):
 
 
 def test_the_panel_says_how_many_credits_are_missing_and_submit_is_disabled(hundred_credits_client):
-    page = hundred_credits_client.post("/compose/check/", {**COSTLY, "submission_key": str(uuid.uuid4())},
-                                       **HTMX).content.decode()
+    page = hundred_credits_client.post(
+        "/compose/check/", {**COSTLY, "submission_key": str(uuid.uuid4())}, **HTMX
+    ).content.decode()
     assert "Your balance (100 credits) does not cover this job" in page and "28 more credits" in page
     assert "28 more credits needed to submit." in page
     assert _disabled(page)
 
 
 def test_the_panel_allows_a_job_the_balance_covers(hundred_credits_client):
-    page = hundred_credits_client.post("/compose/check/", {**COSTLY, "duration": "4",
-                                                          "submission_key": str(uuid.uuid4())},
-                                       **HTMX).content.decode()
+    page = hundred_credits_client.post(
+        "/compose/check/", {**COSTLY, "duration": "4", "submission_key": str(uuid.uuid4())}, **HTMX
+    ).content.decode()
     assert "does not cover" not in page and not _disabled(page)
 
 
 def test_a_forced_submit_over_the_balance_is_refused_and_creates_nothing(hundred_credits_client):
-    response = hundred_credits_client.post("/compose/submit/", {**COSTLY, "submission_key": str(uuid.uuid4())},
-                                           **HTMX)
+    response = hundred_credits_client.post("/compose/submit/", {**COSTLY, "submission_key": str(uuid.uuid4())}, **HTMX)
     page = response.content.decode()
     assert response.status_code == 200 and "28 more needed" in page
     assert "HX-Trigger" not in response.headers
@@ -65,8 +72,9 @@ def test_a_forced_submit_over_the_balance_is_refused_and_creates_nothing(hundred
 
 
 def test_submitting_updates_the_header_balance_out_of_band(hundred_credits_client):
-    response = hundred_credits_client.post("/compose/submit/", {**COSTLY, "duration": "4",
-                                                               "submission_key": str(uuid.uuid4())}, **HTMX)
+    response = hundred_credits_client.post(
+        "/compose/submit/", {**COSTLY, "duration": "4", "submission_key": str(uuid.uuid4())}, **HTMX
+    )
     page = response.content.decode()
     assert "job-created" in response.headers["HX-Trigger"]
     assert re.search(r'id="balance"[^>]*hx-swap-oob="true"', page)
@@ -144,6 +152,8 @@ def test_deleting_a_paid_job_keeps_its_money_trail_and_receipt(owner_client, own
     claimed(job).fail("worker-a", "PiAPI could not make this video.")
     assert Job.objects.get(pk=job.pk).delete_with_files()
     assert [e.kind for e in LedgerEntry.objects.filter(job_public_id=job.public_id).order_by("pk")] == [
-        "reserve", "release"]
+        "reserve",
+        "release",
+    ]
     receipt = owner_client.get(f"/credits/jobs/{job.public_id}/")
     assert receipt.status_code == 200 and "Deleted" in receipt.content.decode()

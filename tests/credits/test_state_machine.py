@@ -4,6 +4,7 @@ and admins settling set-aside jobs. After every step the ledger invariants must 
 available and held never negative; available + held = grants + adjustments - consumed; at most one terminal
 entry per job; every ended job holds no credits."""
 
+import contextlib
 import itertools
 import uuid
 from datetime import timedelta
@@ -47,19 +48,15 @@ class MoneyMachine(RuleBasedStateMachine):
 
     @rule(amount=st.integers(min_value=1, max_value=200))
     def deduct(self, amount):
-        try:
+        with contextlib.suppress(ledger.InsufficientCredits):
             ledger.deduct(self.creative, amount, admin=self.admin, reason="correction")
-        except ledger.InsufficientCredits:
-            pass
 
     @rule(duration=st.integers(min_value=4, max_value=15), again=st.booleans())
     def submit(self, duration, again):
         key = self.keys[-1] if again and self.keys else uuid.uuid4()  # a double click resends the last key
         self.keys.append(key)
-        try:
+        with contextlib.suppress(SubmissionRefused):
             submit_paid(self.creative, duration=duration, key=key)
-        except SubmissionRefused:
-            pass
 
     @rule(index=st.integers(min_value=0))
     def cancel(self, index):
@@ -95,8 +92,9 @@ class MoneyMachine(RuleBasedStateMachine):
     def kill_worker_mid_step(self, index):
         """The worker holding a job dies (SIGKILL): its lease runs out and another worker may take the job."""
         for _worker, job in self._holders(index):
-            Job.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1),
-                                                 run_after=timezone.now() - timedelta(seconds=1))
+            Job.objects.filter(pk=job.pk).update(
+                lease_expires_at=timezone.now() - timedelta(seconds=1), run_after=timezone.now() - timedelta(seconds=1)
+            )
 
     @rule(index=st.integers(min_value=0), close=st.booleans())
     def admin_settles(self, index, close):
@@ -122,11 +120,18 @@ class MoneyMachine(RuleBasedStateMachine):
     def teardown(self):
         # Park this example's jobs out of every later example's claims (claims look at every creative's jobs).
         if hasattr(self, "creative"):
-            Job.objects.filter(owner=self.creative).update(lease_owner="retired",
-                                                           lease_expires_at=timezone.now() + timedelta(days=1))
+            Job.objects.filter(owner=self.creative).update(
+                lease_owner="retired", lease_expires_at=timezone.now() + timedelta(days=1)
+            )
 
 
 def test_the_ledger_invariants_hold_over_any_sequence_of_money_events():
-    run_state_machine_as_test(MoneyMachine, settings=settings(
-        max_examples=40, stateful_step_count=25, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]))
+    run_state_machine_as_test(
+        MoneyMachine,
+        settings=settings(
+            max_examples=40,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
+    )

@@ -180,12 +180,19 @@ def test_it_exports_every_entry_as_csv(owner_client, owner, monkeypatch):
     today = timezone.now().date().isoformat()
     assert response["Content-Disposition"] == f'attachment; filename="seedance-studio-credits-{today}.csv"'
     header, *rows = _csv(response)
-    assert header == ["time", "kind", "description", "amount", "available_after", "held_after", "job_id",
-                      "quote_summary"]
+    assert header == [
+        "time",
+        "kind",
+        "description",
+        "amount",
+        "available_after",
+        "held_after",
+        "job_id",
+        "quote_summary",
+    ]
     assert len(rows) == 1 + 60 + 2  # every entry, not one page
     reserve, release = rows[-2], rows[-1]
-    assert reserve[1:4] == ["reserve", "Reserved for job “A lighthouse at dawn, slow push-in”",
-                            f"-{PAID_5S_CREDITS}"]
+    assert reserve[1:4] == ["reserve", "Reserved for job “A lighthouse at dawn, slow push-in”", f"-{PAID_5S_CREDITS}"]
     assert release[1:4] == ["release", "Refunded: PiAPI refused the prompt: content policy", str(PAID_5S_CREDITS)]
     assert release[6] == str(job.public_id) and release[7] == job.quote["summary"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", release[0])
@@ -193,10 +200,18 @@ def test_it_exports_every_entry_as_csv(owner_client, owner, monkeypatch):
     assert sum(int(row[3]) for row in rows) == int(release[4]) == OWNER_CREDITS + 60
 
 
-@pytest.mark.parametrize("cell, safe", [
-    ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"), ("+1", "'+1"), ("-2+3", "'-2+3"),
-    ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("Refunded: =1", "Refunded: =1"), ("", ""),
-])
+@pytest.mark.parametrize(
+    "cell, safe",
+    [
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
+        ("+1", "'+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("Refunded: =1", "Refunded: =1"),
+        ("", ""),
+    ],
+)
 def test_it_guards_csv_text_cells_against_formulas(cell, safe):
     assert spreadsheet_safe(cell) == safe
 
@@ -214,8 +229,9 @@ def test_it_guards_a_csv_cell_a_hostile_text_would_start(owner_client, owner):
 def test_it_shows_the_receipt_of_a_succeeded_job_with_the_providers_cost(owner_client, owner):
     job = submit_paid(owner)
     price = job.price_credits
-    claimed(job).succeed("worker-a", provider_cost={"amount": "0.35", "unit": "USD", "studio_credits": price - 5,
-                                                    "raw": {"cost": 0.35}})
+    claimed(job).succeed(
+        "worker-a", provider_cost={"amount": "0.35", "unit": "USD", "studio_credits": price - 5, "raw": {"cost": 0.35}}
+    )
 
     response = owner_client.get(f"/credits/jobs/{job.public_id}/")
 
@@ -226,8 +242,10 @@ def test_it_shows_the_receipt_of_a_succeeded_job_with_the_providers_cost(owner_c
     assert job.quote["summary"] in text
     assert all(line in text for line in job.quote["lines"])
     assert f"Reserved {price} credits" in text and f"Charged {price} credits" in text
-    assert (f"PiAPI reported 0.35 USD = {price - 5} credits, 5 less than the quote; "
-            f"you were charged the quote ({price} credits).") in text
+    assert (
+        f"PiAPI reported 0.35 USD = {price - 5} credits, 5 less than the quote; "
+        f"you were charged the quote ({price} credits)."
+    ) in text
     assert "Ready" in text
 
 

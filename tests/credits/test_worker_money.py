@@ -3,7 +3,7 @@
 import pytest
 
 from seedance_studio.credits.models import CreditAccount, LedgerEntry
-from seedance_studio.providers import make_config
+from seedance_studio.provider_api import make_config
 from seedance_studio.studio.models import Job
 from tests.conftest import OWNER_CREDITS, wait_for
 from tests.credits.money import assert_ledger_invariants, submit_paid
@@ -15,13 +15,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def piapi_emulated(settings, served_emulators, live_server):
     env = {**served_emulators.env, "PUBLIC_BASE_URL": live_server.url, "WORKER_LEASE_SECONDS": "5"}
     settings.PUBLIC_BASE_URL = live_server.url
-    settings.PROVIDERS = {"piapi": make_config("piapi", env["PIAPI_API_KEY"], base_url=env["PIAPI_BASE_URL"],
-                                               allowed_result_hosts=[env["PIAPI_RESULT_HOSTS"]], emulated=True)}
+    settings.PROVIDERS = {
+        "piapi": make_config(
+            "piapi",
+            env["PIAPI_API_KEY"],
+            base_url=env["PIAPI_BASE_URL"],
+            allowed_result_hosts=[env["PIAPI_RESULT_HOSTS"]],
+            emulated=True,
+        )
+    }
     return env
 
 
 def test_a_worker_killed_after_the_create_left_is_finished_by_another_with_one_create_and_one_charge(
-        owner, start_worker, served_emulators, piapi_emulated):
+    owner, start_worker, served_emulators, piapi_emulated
+):
     # The emulated PiAPI makes the task but never answers the create: the worker is killed while it waits.
     job = submit_paid(owner, prompt="A heron lifts off a misty lake [[timeout-create]] [[queue=1]] [[run=1]]")
     doomed = start_worker(**piapi_emulated)

@@ -1,1 +1,1 @@
-from tests.providers.harness import connect, emulators, http, resolver, transport  # noqa: F401
+from tests.provider_api.harness import connect, emulators, http, resolver, transport  # noqa: F401

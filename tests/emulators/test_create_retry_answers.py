@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.emulators.test_emulators import AUTH, CREATE_URL, STATUS_URL
-from tests.providers.harness import body_for
+from tests.provider_api.harness import body_for
 
 
 @pytest.fixture
@@ -22,8 +22,11 @@ def test_the_next_hiapi_create_answers_503_with_retry_after_and_makes_nothing(we
     refused = web.post(CREATE_URL["hiapi"], json=body_for("hiapi"), headers=AUTH["hiapi"])
     accepted = web.post(CREATE_URL["hiapi"], json=body_for("hiapi"), headers=AUTH["hiapi"])
 
-    assert (refused.status_code, refused.json()["error_code"], refused.headers["retry-after"]) == \
-        (503, "SERVICE_UNAVAILABLE", "1")
+    assert (refused.status_code, refused.json()["error_code"], refused.headers["retry-after"]) == (
+        503,
+        "SERVICE_UNAVAILABLE",
+        "1",
+    )
     assert refused.json()["data"] is None
     assert accepted.status_code == 200 and len(emulators.hiapi.tasks) == 1
 

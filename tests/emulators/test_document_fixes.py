@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.providers.harness import body_for
+from tests.provider_api.harness import body_for
 from tests.seedance.builders import audio, audios, framed, image, images, run, video
 
 
@@ -22,10 +22,13 @@ def _sent(emulator) -> dict:
     return request.json()
 
 
-@pytest.mark.parametrize(("references", "video_input_mode"), [
-    pytest.param((image(),), None, id="002:61-79-image-to-video"),
-    pytest.param(tuple(images(2)), "keyframe", id="002:80-103-keyframe"),
-])
+@pytest.mark.parametrize(
+    ("references", "video_input_mode"),
+    [
+        pytest.param((image(),), None, id="002:61-79-image-to-video"),
+        pytest.param(tuple(images(2)), "keyframe", id="002:80-103-keyframe"),
+    ],
+)
 def test_seedance2_frames_requests_carry_the_pixel_size(references, video_input_mode, connect, emulators):
     """002 line 148: `resolution` (the pixel sizes of line 59) is optional in every mode, so the creative's 9:16
     goes out as 720x1280 in image-to-video and keyframe requests too; the emulator renders that shape."""
@@ -51,16 +54,25 @@ def test_audio_alone_goes_out_where_the_document_does_not_refuse_it(provider, co
     assert task_id in emulators[provider].tasks
 
 
-@pytest.mark.parametrize(("provider", "url", "change", "message"), [
-    pytest.param("piapi", "https://api.piapi.ai/api/v1/task",
-                 lambda b: b["input"].update(mode="omni_reference", audio_urls=["https://x.test/a.mp3"]),
-                 "failed to validate input: audio-only is not allowed: add at least one image or video reference",
-                 id="000:337"),
-    pytest.param("goapi", "https://api.goapi.ai/api/v1/task",
-                 lambda b: b["input"].update(mode="omni_reference", audio_urls=["https://x.test/a.mp3"]),
-                 "failed to validate input: audio-only is not allowed: add at least one image or video reference",
-                 id="001:309"),
-])
+@pytest.mark.parametrize(
+    ("provider", "url", "change", "message"),
+    [
+        pytest.param(
+            "piapi",
+            "https://api.piapi.ai/api/v1/task",
+            lambda b: b["input"].update(mode="omni_reference", audio_urls=["https://x.test/a.mp3"]),
+            "failed to validate input: audio-only is not allowed: add at least one image or video reference",
+            id="000:337",
+        ),
+        pytest.param(
+            "goapi",
+            "https://api.goapi.ai/api/v1/task",
+            lambda b: b["input"].update(mode="omni_reference", audio_urls=["https://x.test/a.mp3"]),
+            "failed to validate input: audio-only is not allowed: add at least one image or video reference",
+            id="001:309",
+        ),
+    ],
+)
 def test_unified_emulators_still_refuse_audio_alone(provider, url, change, message, web, emulators):
     # 000 line 337 and 001 line 309: "Audio-only is not allowed" (EvoLink's 004:37 is in test_emulators.py).
     body = body_for(provider)
@@ -81,8 +93,10 @@ def test_hiapi_sends_frames_beside_reference_images(connect, emulators):
     task_id = connect("hiapi").create(evaluation.request_body)
 
     sent = _sent(emulators.hiapi)["input"]
-    assert (sent["first_frame_url"], sent["last_frame_url"]) == ("https://example.com/first.jpg",
-                                                                 "https://example.com/last.jpg")
+    assert (sent["first_frame_url"], sent["last_frame_url"]) == (
+        "https://example.com/first.jpg",
+        "https://example.com/last.jpg",
+    )
     assert sent["reference_image_urls"] == ["https://example.com/ref.png"] * 7
     assert len(sent["reference_video_urls"]) == len(sent["reference_audio_urls"]) == 1
     assert task_id in emulators.hiapi.tasks
@@ -102,11 +116,17 @@ def test_hiapi_sends_a_last_frame_alone(connect, emulators):
 def test_hiapi_emulator_counts_frames_and_reference_images_together(web, emulators):
     # 003 line 93: "Combined count with first/last frames should not exceed 9".
     body = body_for("hiapi")
-    body["input"].update(first_frame_url="https://x.test/f.png", last_frame_url="https://x.test/l.png",
-                         reference_image_urls=[f"https://x.test/{i}.png" for i in range(8)])
+    body["input"].update(
+        first_frame_url="https://x.test/f.png",
+        last_frame_url="https://x.test/l.png",
+        reference_image_urls=[f"https://x.test/{i}.png" for i in range(8)],
+    )
 
-    answer = web.post("https://api.hiapi.ai/v1/tasks", json=body,
-                      headers={"Authorization": f"Bearer {emulators.keys['hiapi']}"})
+    answer = web.post(
+        "https://api.hiapi.ai/v1/tasks", json=body, headers={"Authorization": f"Bearer {emulators.keys['hiapi']}"}
+    )
 
     assert (answer.status_code, answer.json()["message"]) == (
-        400, "reference images and first/last frames together must not exceed 9")
+        400,
+        "reference images and first/last frames together must not exceed 9",
+    )

@@ -12,7 +12,7 @@ import pytest
 from seedance_studio.emulators import DEFAULT_KEYS, Emulators, emulator_transport
 from seedance_studio.mediatools.probe import probe_media
 from seedance_studio.mediatools.sniff import sniff
-from tests.providers.harness import CALLBACK_URL, HIAPI_SIGNING_KEY, body_for
+from tests.provider_api.harness import CALLBACK_URL, HIAPI_SIGNING_KEY, body_for
 
 AUTH = {
     "piapi": {"X-API-Key": DEFAULT_KEYS["piapi"]},
@@ -40,8 +40,9 @@ UNAUTHORIZED = {
     "goapi": {"code": 401, "data": None, "message": "Invalid or missing API key"},
     "seedance2": {"message": "Invalid or missing API key"},
     "hiapi": {"code": 401, "message": "Invalid or missing API key", "data": None, "error_code": "UNAUTHORIZED"},
-    "evolink": {"error": {"code": "invalid_api_key", "message": "Invalid or missing API key",
-                          "type": "authentication_error"}},
+    "evolink": {
+        "error": {"code": "invalid_api_key", "message": "Invalid or missing API key", "type": "authentication_error"}
+    },
 }
 
 
@@ -60,9 +61,13 @@ def create(web, provider, body=None, **body_options):
     answer = web.post(CREATE_URL[provider], json=body or body_for(provider, **body_options), headers=AUTH[provider])
     assert answer.status_code == 200, answer.text
     data = answer.json()
-    return {"piapi": lambda: data["data"]["task_id"], "goapi": lambda: data["data"]["task_id"],
-            "seedance2": lambda: data["taskId"], "hiapi": lambda: data["data"]["taskId"],
-            "evolink": lambda: data["id"]}[provider]()
+    return {
+        "piapi": lambda: data["data"]["task_id"],
+        "goapi": lambda: data["data"]["task_id"],
+        "seedance2": lambda: data["taskId"],
+        "hiapi": lambda: data["data"]["taskId"],
+        "evolink": lambda: data["id"],
+    }[provider]()
 
 
 def read(web, provider, task_id):
@@ -153,21 +158,40 @@ def test_evolink_tasks_report_progress_then_results(web, emulators):
     assert done["id"].startswith("task-unified-")
 
 
-@pytest.mark.parametrize("provider, body_change, message", [
-    ("piapi", lambda b: b["input"].pop("prompt"), "failed to validate input: prompt is required"),
-    ("piapi", lambda b: b["input"].update(duration=3), "failed to validate input: duration must be an integer "
-                                                       "from 4 to 15, got 3"),
-    ("goapi", lambda b: b["input"].pop("mode"), "failed to validate input: mode is required: one of "
-                                                "text_to_video, first_last_frames, omni_reference"),
-    ("seedance2", lambda b: b["inputs"].update(duration="16s"), 'duration must be "4s" to "15s", got \'16s\''),
-    ("seedance2", lambda b: _reference_without_resolution(b["inputs"]), "resolution is required for reference mode"),
-    ("hiapi", lambda b: b["input"].update(prompt="hi"), "input.prompt is required and must be 3-20000 characters"),
-    ("hiapi", lambda b: b["input"].pop("aspect_ratio"), "input.aspect_ratio is required: one of 1:1, 4:3, 3:4, "
-                                                        "16:9, 9:16, 21:9, adaptive"),
-    ("evolink", lambda b: b.update(quality="1080p"), "quality must be one of 480p, 720p"),
-    ("evolink", lambda b: b.update(model="seedance-2.0-reference-to-video", audio_urls=["https://x.test/a.mp3"]),
-     "audio cannot be provided alone: include at least 1 image or 1 video"),
-])
+@pytest.mark.parametrize(
+    "provider, body_change, message",
+    [
+        ("piapi", lambda b: b["input"].pop("prompt"), "failed to validate input: prompt is required"),
+        (
+            "piapi",
+            lambda b: b["input"].update(duration=3),
+            "failed to validate input: duration must be an integer from 4 to 15, got 3",
+        ),
+        (
+            "goapi",
+            lambda b: b["input"].pop("mode"),
+            "failed to validate input: mode is required: one of text_to_video, first_last_frames, omni_reference",
+        ),
+        ("seedance2", lambda b: b["inputs"].update(duration="16s"), 'duration must be "4s" to "15s", got \'16s\''),
+        (
+            "seedance2",
+            lambda b: _reference_without_resolution(b["inputs"]),
+            "resolution is required for reference mode",
+        ),
+        ("hiapi", lambda b: b["input"].update(prompt="hi"), "input.prompt is required and must be 3-20000 characters"),
+        (
+            "hiapi",
+            lambda b: b["input"].pop("aspect_ratio"),
+            "input.aspect_ratio is required: one of 1:1, 4:3, 3:4, 16:9, 9:16, 21:9, adaptive",
+        ),
+        ("evolink", lambda b: b.update(quality="1080p"), "quality must be one of 480p, 720p"),
+        (
+            "evolink",
+            lambda b: b.update(model="seedance-2.0-reference-to-video", audio_urls=["https://x.test/a.mp3"]),
+            "audio cannot be provided alone: include at least 1 image or 1 video",
+        ),
+    ],
+)
 def test_it_refuses_an_invalid_body_with_a_documented_rule(provider, body_change, message, web, emulators):
     body = body_for(provider)
     body_change(body)
@@ -184,8 +208,7 @@ def test_it_refuses_an_invalid_body_with_a_documented_rule(provider, body_change
 def test_hiapi_errors_carry_code_data_and_error_code(web):
     answer = web.post(CREATE_URL["hiapi"], json={"model": "seedance-2-0"}, headers=AUTH["hiapi"])
 
-    assert answer.json() == {"code": 400, "message": "input is required", "data": None,
-                             "error_code": "INVALID_REQUEST"}
+    assert answer.json() == {"code": 400, "message": "input is required", "data": None, "error_code": "INVALID_REQUEST"}
 
 
 def test_piapi_refuses_asset_references_on_a_strict_tier_with_422(web):
@@ -201,9 +224,13 @@ def test_the_result_is_a_real_mp4_of_the_requested_length(provider, web, emulato
     task_id = create(web, provider, body_for(provider, duration=4, aspect_ratio="9:16"))
     emulators.clock.advance(30)
     data = read(web, provider, task_id)
-    url = {"piapi": lambda: data["data"]["output"]["video"], "goapi": lambda: data["data"]["output"]["video"],
-           "seedance2": lambda: data["output"][0]["url"], "hiapi": lambda: data["data"]["output"][0]["url"],
-           "evolink": lambda: data["results"][0]}[provider]()
+    url = {
+        "piapi": lambda: data["data"]["output"]["video"],
+        "goapi": lambda: data["data"]["output"]["video"],
+        "seedance2": lambda: data["output"][0]["url"],
+        "hiapi": lambda: data["data"]["output"][0]["url"],
+        "evolink": lambda: data["results"][0],
+    }[provider]()
     path = tmp_path / "result.mp4"
     path.write_bytes(web.get(url).content)
 
@@ -214,8 +241,7 @@ def test_the_result_is_a_real_mp4_of_the_requested_length(provider, web, emulato
     assert (facts.video.width, facts.video.height) == (180, 320)
 
 
-@pytest.mark.parametrize("provider, status", [("piapi", 404), ("seedance2", 403), ("hiapi", 403),
-                                              ("evolink", 410)])
+@pytest.mark.parametrize("provider, status", [("piapi", 404), ("seedance2", 403), ("hiapi", 403), ("evolink", 410)])
 def test_result_links_expire(provider, status, web, emulators):
     task_id = create(web, provider)
     emulators.clock.advance(30)
@@ -318,8 +344,11 @@ def test_the_scenario_answers_the_next_status_reads_with_failures(web, emulators
     second = web.get(STATUS_URL["hiapi"].format(task_id), headers=AUTH["hiapi"])
     third = web.get(STATUS_URL["hiapi"].format(task_id), headers=AUTH["hiapi"])
 
-    assert (first.status_code, first.json()["error_code"], first.headers["retry-after"]) == \
-        (503, "SERVICE_UNAVAILABLE", "1")
+    assert (first.status_code, first.json()["error_code"], first.headers["retry-after"]) == (
+        503,
+        "SERVICE_UNAVAILABLE",
+        "1",
+    )
     assert second.status_code == 429
     assert third.status_code == 200
 
@@ -369,18 +398,27 @@ def test_seedance2_credits_need_the_api_key(web):
 
 
 # 002:154-159, every cell, for 5 s: seedance2 | seedance2-fast.
-@pytest.mark.parametrize(("inputs", "seedance2", "fast"), [
-    pytest.param({}, 200, 160, id="base"),
-    pytest.param({"upscaleResolution": "2k"}, 300, 260, id="2k-upscale"),
-    pytest.param({"upscaleResolution": "4k"}, 400, 360, id="4k-upscale"),
-    pytest.param({"videoInputMode": "reference", "videoUrls": ["https://x.test/motion.mp4"]}, 400, 320,
-                 id="reference-with-video"),
-])
+@pytest.mark.parametrize(
+    ("inputs", "seedance2", "fast"),
+    [
+        pytest.param({}, 200, 160, id="base"),
+        pytest.param({"upscaleResolution": "2k"}, 300, 260, id="2k-upscale"),
+        pytest.param({"upscaleResolution": "4k"}, 400, 360, id="4k-upscale"),
+        pytest.param(
+            {"videoInputMode": "reference", "videoUrls": ["https://x.test/motion.mp4"]},
+            400,
+            320,
+            id="reference-with-video",
+        ),
+    ],
+)
 def test_seedance2_credits_used_follow_the_credit_table(inputs, seedance2, fast, web, emulators):
     used = {}
     for model in ("seedance2", "seedance2-fast"):
-        body = {"model": model, "inputs": {"prompt": "A cat playing piano", "duration": "5s",
-                                           "resolution": "1280x720", **inputs}}
+        body = {
+            "model": model,
+            "inputs": {"prompt": "A cat playing piano", "duration": "5s", "resolution": "1280x720", **inputs},
+        }
         task_id = create(web, "seedance2", body)
         emulators.clock.advance(30)
         used[model] = read(web, "seedance2", task_id)["creditsUsed"]
@@ -389,8 +427,16 @@ def test_seedance2_credits_used_follow_the_credit_table(inputs, seedance2, fast,
 
 
 def test_seedance2_reference_mode_without_a_video_is_not_doubled(web, emulators):
-    body = {"model": "seedance2", "inputs": {"urls": ["https://x.test/a.jpg"], "prompt": "A walk", "duration": "10s",
-                                             "videoInputMode": "reference", "resolution": "1280x720"}}
+    body = {
+        "model": "seedance2",
+        "inputs": {
+            "urls": ["https://x.test/a.jpg"],
+            "prompt": "A walk",
+            "duration": "10s",
+            "videoInputMode": "reference",
+            "resolution": "1280x720",
+        },
+    }
     task_id = create(web, "seedance2", body)
     emulators.clock.advance(30)
 
@@ -400,9 +446,16 @@ def test_seedance2_reference_mode_without_a_video_is_not_doubled(web, emulators)
 @pytest.mark.parametrize("provider", ("piapi", "goapi"))
 def test_unified_usage_of_the_documents_example_request_matches_its_example_answer(provider, web, emulators):
     # The request of 000:485-500 / 001:395-410; its answer freezes 4000000 points (000:577-581, 001:487-491).
-    body = {"model": "seedance", "task_type": "seedance-2-fast",
-            "input": {"prompt": "A woman sings and strums her guitar", "mode": "text_to_video", "duration": 5,
-                      "aspect_ratio": "16:9"}}
+    body = {
+        "model": "seedance",
+        "task_type": "seedance-2-fast",
+        "input": {
+            "prompt": "A woman sings and strums her guitar",
+            "mode": "text_to_video",
+            "duration": 5,
+            "aspect_ratio": "16:9",
+        },
+    }
     task_id = create(web, provider, body)
 
     pending = read(web, provider, task_id)["data"]["meta"]["usage"]
@@ -413,12 +466,15 @@ def test_unified_usage_of_the_documents_example_request_matches_its_example_answ
     assert done == {"type": "point", "frozen": 0, "consume": 4000000}
 
 
-@pytest.mark.parametrize(("task_type", "resolution", "seconds", "points"), [
-    ("seedance-2", "1080p", 4, 20_000_000),  # 4 s x $0.50 (000:285)
-    ("seedance-2-fast-less-restriction", "720p", 10, 17_600_000),  # 10 s x $0.176 (000:293)
-    ("seedance-2-mini", None, 6, 9_000_000),  # 720p by default, 6 s x $0.15 (000:288, 000:367)
-    ("seedance-2-less-restriction", None, 5, 5_500_000),  # 480p by default, 5 s x $0.11 (000:289, 000:365)
-])
+@pytest.mark.parametrize(
+    ("task_type", "resolution", "seconds", "points"),
+    [
+        ("seedance-2", "1080p", 4, 20_000_000),  # 4 s x $0.50 (000:285)
+        ("seedance-2-fast-less-restriction", "720p", 10, 17_600_000),  # 10 s x $0.176 (000:293)
+        ("seedance-2-mini", None, 6, 9_000_000),  # 720p by default, 6 s x $0.15 (000:288, 000:367)
+        ("seedance-2-less-restriction", None, 5, 5_500_000),  # 480p by default, 5 s x $0.11 (000:289, 000:365)
+    ],
+)
 def test_piapi_usage_follows_its_price_table(task_type, resolution, seconds, points, web, emulators):
     data = {"prompt": "A lighthouse", "mode": "text_to_video", "duration": seconds}
     if resolution:
@@ -436,16 +492,21 @@ def test_a_moderated_unified_task_consumes_nothing(web, emulators):
     assert read(web, "piapi", task_id)["data"]["meta"]["usage"] == {"type": "point", "frozen": 0, "consume": 0}
 
 
-@pytest.mark.parametrize(("model", "quality", "reserved"), [
-    ("seedance-2.0-text-to-video", "720p", 100), ("seedance-2.0-fast-text-to-video", "480p", 40)])
+@pytest.mark.parametrize(
+    ("model", "quality", "reserved"),
+    [("seedance-2.0-text-to-video", "720p", 100), ("seedance-2.0-fast-text-to-video", "480p", 40)],
+)
 def test_evolink_usage_carries_the_documented_fields_on_every_answer(model, quality, reserved, web, emulators):
     body = {"model": model, "prompt": "A lighthouse at dawn", "duration": 5, "quality": quality}
     created = web.post(CREATE_URL["evolink"], json=body, headers=AUTH["evolink"]).json()
     emulators.clock.advance(30)
     done = read(web, "evolink", created["id"])
 
-    assert created["usage"] == done["usage"] == {"billing_rule": "per_second", "credits_reserved": reserved,
-                                                 "user_group": "default"}
+    assert (
+        created["usage"]
+        == done["usage"]
+        == {"billing_rule": "per_second", "credits_reserved": reserved, "user_group": "default"}
+    )
 
 
 def test_a_host_no_emulator_plays_cannot_be_reached(web):

@@ -9,8 +9,8 @@ from wsgiref.simple_server import WSGIServer, make_server
 import pytest
 
 from seedance_studio.emulators.server import serve, start, studio_environment
-from seedance_studio.providers import Http, client_for, make_config
-from tests.providers.harness import HIAPI_SIGNING_KEY, body_for
+from seedance_studio.provider_api import Http, client_for, make_config
+from tests.provider_api.harness import HIAPI_SIGNING_KEY, body_for
 
 
 @pytest.fixture
@@ -47,8 +47,13 @@ def receiver():
 def test_it_serves_each_provider_under_its_prefix_with_results_on_the_local_cdn(served, tmp_path):
     server, emulators = served
     env = studio_environment(emulators, server.base_url)
-    config = make_config("evolink", env["EVOLINK_API_KEY"], base_url=env["EVOLINK_BASE_URL"],
-                         allowed_result_hosts=env["EVOLINK_RESULT_HOSTS"].split(","), emulated=True)
+    config = make_config(
+        "evolink",
+        env["EVOLINK_API_KEY"],
+        base_url=env["EVOLINK_BASE_URL"],
+        allowed_result_hosts=env["EVOLINK_RESULT_HOSTS"].split(","),
+        emulated=True,
+    )
     http = Http()
     try:
         client = client_for("evolink", config, http=http)
@@ -70,8 +75,13 @@ def test_it_serves_each_provider_under_its_prefix_with_results_on_the_local_cdn(
 def test_it_posts_signed_callbacks_to_a_local_studio(served, receiver):
     server, emulators = served
     url, received, arrived = receiver
-    config = make_config("hiapi", emulators.keys["hiapi"], base_url=f"{server.base_url}/hiapi",
-                         signing_key=HIAPI_SIGNING_KEY, emulated=True)
+    config = make_config(
+        "hiapi",
+        emulators.keys["hiapi"],
+        base_url=f"{server.base_url}/hiapi",
+        signing_key=HIAPI_SIGNING_KEY,
+        emulated=True,
+    )
     http = Http()
     try:
         client = client_for("hiapi", config, http=http)
@@ -83,7 +93,7 @@ def test_it_posts_signed_callbacks_to_a_local_studio(served, receiver):
     finally:
         http.close()
 
-    (headers, body), = received
+    ((headers, body),) = received
     hint = client.callback(headers, body)
     assert hint.trusted and hint.task_id == task_id
     assert hint.status.state == "succeeded"

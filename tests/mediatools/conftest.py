@@ -29,6 +29,7 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
     # Sound only, in an MP4 container: a "video" with no picture.
     made["m4a_as_mp4"] = d / "sound-only.mp4"
-    media_factory.run_ffmpeg(["-y", "-i", str(made["mp3"]), "-c:a", "aac", "-f", "mp4", str(made["m4a_as_mp4"])],
-                             timeout=60)
+    media_factory.run_ffmpeg(
+        ["-y", "-i", str(made["mp3"]), "-c:a", "aac", "-f", "mp4", str(made["m4a_as_mp4"])], timeout=60
+    )
     return made

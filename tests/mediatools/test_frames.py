@@ -21,8 +21,9 @@ def _is_blue(path) -> bool:
 def ends_in_blue(tmp_path_factory):
     """1 s at 24 fps whose 24th and last frame alone is solid blue."""
     path = tmp_path_factory.mktemp("frames") / "ends-in-blue.mp4"
-    return media_factory.make_video(path, seconds=1.0, width=160, height=90, fps=24,
-                                    extra_args=["-vf", BLUE_LAST_FRAME.format(last=23)])
+    return media_factory.make_video(
+        path, seconds=1.0, width=160, height=90, fps=24, extra_args=["-vf", BLUE_LAST_FRAME.format(last=23)]
+    )
 
 
 def test_it_takes_a_poster_no_wider_than_asked(media, tmp_path):
@@ -66,9 +67,31 @@ def test_it_extracts_the_true_last_frame(ends_in_blue, tmp_path, name, fmt):
 
 def test_it_finds_the_last_frame_when_the_sound_runs_longer(tmp_path):
     path = tmp_path / "long-sound.mp4"
-    run_ffmpeg(["-y", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=24:duration=0.5",
-                "-f", "lavfi", "-i", "sine=duration=3", "-vf", BLUE_LAST_FRAME.format(last=11),
-                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(path)], timeout=60)
+    run_ffmpeg(
+        [
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=160x90:rate=24:duration=0.5",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=3",
+            "-vf",
+            BLUE_LAST_FRAME.format(last=11),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            str(path),
+        ],
+        timeout=60,
+    )
     assert _is_blue(extract_last_frame(path, tmp_path / "last.png", timeout=30))
 
 

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import json
 import struct
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from seedance_studio.mediatools import frames, probe
-from seedance_studio.mediatools.ffmpeg import run_ffmpeg
-from seedance_studio.mediatools.probe import (AudioStreamFacts, ImageFacts, probe_image, probe_media)
+from seedance_studio.mediatools import frames, probe, probe_child
+from seedance_studio.mediatools.ffmpeg import FfmpegError, run_ffmpeg
+from seedance_studio.mediatools.probe import AudioStreamFacts, ImageFacts, probe_command, probe_image, probe_media
 from seedance_studio.mediatools.sniff import MediaRefused, detected, sniff
 from tests import media_factory
 
@@ -21,8 +24,9 @@ def _media(path: Path, **limits):
 
 def _refused_media(path: Path, as_format: str | None = None, **limits) -> str:
     with pytest.raises(MediaRefused) as caught:
-        probe_media(path, detected(as_format) if as_format else sniff(path),
-                    **{"timeout": 30, "max_seconds": 20, **limits})
+        probe_media(
+            path, detected(as_format) if as_format else sniff(path), **{"timeout": 30, "max_seconds": 20, **limits}
+        )
     return caught.value.message
 
 
@@ -33,6 +37,7 @@ def _refused_image(path: Path, max_pixels: int = MAX_PIXELS) -> str:
 
 
 # Images
+
 
 @pytest.mark.parametrize("name", ["jpeg", "png", "webp", "bmp"])
 def test_it_reads_every_image_format(media, name):
@@ -63,8 +68,9 @@ def test_it_refuses_a_truncated_jpeg(media, tmp_path):
 def test_it_refuses_an_image_over_the_pixel_limit_before_decoding(tmp_path):
     bomb = media_factory.make_png_bomb(tmp_path / "bomb.png", 8000, 8000)
     assert bomb.stat().st_size < 2000
-    assert _refused_image(bomb) == ("This image is 8000x8000 pixels (64 megapixels); the limit is 40 megapixels. "
-                                    "Scale it down and upload it again.")
+    assert _refused_image(bomb) == (
+        "This image is 8000x8000 pixels (64 megapixels); the limit is 40 megapixels. Scale it down and upload it again."
+    )
 
 
 @pytest.mark.parametrize("max_pixels", [MAX_PIXELS, 10**12])
@@ -90,6 +96,7 @@ def test_it_refuses_an_animated_png(tmp_path):
 
 
 # Videos and sounds
+
 
 def test_it_reads_an_mp4(media):
     facts = _media(media["mp4"])
@@ -131,7 +138,8 @@ def test_it_reads_sounds(media, name, codec):
 
 def test_it_refuses_a_video_over_the_length_limit(media):
     assert _refused_media(media["mp4"], max_seconds=0.5) == (
-        "This video is 1.0 s long; the limit is 0.5 s. Trim it and upload it again.")
+        "This video is 1.0 s long; the limit is 0.5 s. Trim it and upload it again."
+    )
 
 
 def test_it_refuses_absurd_dimensions(media):
@@ -145,8 +153,9 @@ def test_it_refuses_a_video_with_no_picture(media):
 
 def test_it_refuses_an_empty_sound_file(tmp_path):
     wav = media_factory.make_wav_header_only(tmp_path / "empty.wav", 1, payload=b"")
-    assert _refused_media(wav) == ("This sound file is empty: there is no sound in it. "
-                                   "Export it again as MP3 or WAV and upload that.")
+    assert _refused_media(wav) == (
+        "This sound file is empty: there is no sound in it. Export it again as MP3 or WAV and upload that."
+    )
 
 
 def test_it_counts_stereo_channels(tmp_path):
@@ -159,12 +168,14 @@ def test_it_counts_stereo_channels(tmp_path):
 def test_it_refuses_a_video_whose_picture_is_damaged(media, tmp_path):
     data = bytearray(media["silent"].read_bytes())
     mdat = data.index(b"mdat") - 4
-    size = struct.unpack(">I", data[mdat:mdat + 4])[0]
-    data[mdat + 8:mdat + size] = bytes(size - 8)  # the header still describes frames; their bytes are gone
+    size = struct.unpack(">I", data[mdat : mdat + 4])[0]
+    data[mdat + 8 : mdat + size] = bytes(size - 8)  # the header still describes frames; their bytes are gone
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(bytes(data))
-    assert _refused_media(broken) == ("This video could not be read; it may be damaged or only partly uploaded. "
-                                      "Export it again as MP4 (H.264) and upload that.")
+    assert _refused_media(broken) == (
+        "This video could not be read; it may be damaged or only partly uploaded. "
+        "Export it again as MP4 (H.264) and upload that."
+    )
 
 
 def test_it_refuses_a_truncated_video(media, tmp_path):
@@ -180,20 +191,127 @@ def test_it_refuses_a_video_that_takes_too_long(media):
 def test_it_refuses_forged_metadata_lines(media, tmp_path):
     # Metadata keys are printed unescaped; this one forges a second, much shorter Duration line.
     forged = tmp_path / "forged.mp4"
-    run_ffmpeg(["-y", "-i", str(media["mp4"]), "-c", "copy", "-movflags", "use_metadata_tags",
-                "-metadata", "x\n  Duration: 00:00:00.50, start: 0.000000, bitrate: 1 kb/s\n  x=y", str(forged)],
-               timeout=60)
+    run_ffmpeg(
+        [
+            "-y",
+            "-i",
+            str(media["mp4"]),
+            "-c",
+            "copy",
+            "-movflags",
+            "use_metadata_tags",
+            "-metadata",
+            "x\n  Duration: 00:00:00.50, start: 0.000000, bitrate: 1 kb/s\n  x=y",
+            str(forged),
+        ],
+        timeout=60,
+    )
     assert _refused_media(forged) == (
-        "This video has malformed metadata. Export it again as MP4 (H.264) and upload that.")
+        "This video has malformed metadata. Export it again as MP4 (H.264) and upload that."
+    )
+
+
+def test_it_reports_an_ntsc_frame_rate_to_the_hundredth(tmp_path):
+    ntsc = tmp_path / "ntsc.mp4"
+    run_ffmpeg(
+        [
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=160x90:rate=30000/1001:duration=0.5",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            str(ntsc),
+        ],
+        timeout=60,
+    )
+    assert _media(ntsc).video.fps == 29.97
+
+
+# The probing process: whatever a file does to libav, the web process only ever gets facts or a refusal
+
+
+def test_it_never_loads_libav_into_the_web_process(media):
+    _media(media["mp4"])
+    assert "av" not in sys.modules
+
+
+def test_it_refuses_a_file_that_needs_more_memory_than_a_probe_may_take(tmp_path, monkeypatch):
+    huge = media_factory.make_video(
+        tmp_path / "huge.mp4", seconds=0.04, width=8192, height=8192, fps=25, with_audio=False
+    )
+    monkeypatch.setattr(probe, "PROBE_MEMORY_BYTES", 200 << 20)  # Python and libav fit; one 8192x8192 frame does not
+    assert "could not be read" in _refused_media(huge)
+
+
+def test_it_refuses_a_file_that_crashes_the_probe(media, monkeypatch):
+    crash = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]
+    monkeypatch.setattr(probe, "probe_command", lambda *args, **kwargs: crash)
+    assert _refused_media(media["mp4"]) == (
+        "This video could not be read; it may be damaged or only partly uploaded. "
+        "Export it again as MP4 (H.264) and upload that."
+    )
+
+
+def test_it_kills_a_probe_that_hangs(media, monkeypatch):
+    hang = [sys.executable, "-c", "import time; time.sleep(60)"]
+    monkeypatch.setattr(probe, "probe_command", lambda *args, **kwargs: hang)
+    started = time.monotonic()
+    assert "took too long to read (over 0.5 s)" in _refused_media(media["mp4"], timeout=0.5)
+    assert time.monotonic() - started < 5
+
+
+def test_a_probe_without_pyav_is_the_servers_problem_not_the_files(media, monkeypatch):
+    real = probe.probe_command
+
+    def without_site_packages(*args, **kwargs):
+        command = real(*args, **kwargs)
+        return [command[0], "-S", *command[1:]]  # the real probe_child, in an interpreter that cannot import av
+
+    monkeypatch.setattr(probe, "probe_command", without_site_packages)
+    with pytest.raises(FfmpegError, match="PyAV"):
+        _media(media["mp4"])
+
+
+def test_the_probing_process_opens_local_files_only(media, monkeypatch):
+    real = probe.probe_command
+
+    def concat_url(*args, **kwargs):  # as if a name had reached libav without its "file:" prefix
+        command = real(*args, **kwargs)
+        request = json.loads(command[-1]) | {"url": f"concat:{media['mp4']}|{media['mp4']}"}
+        return [*command[:-1], json.dumps(request)]
+
+    monkeypatch.setattr(probe, "probe_command", concat_url)
+    assert _refused_media(media["mp4"]).startswith("This video refers to media stored in other files")
 
 
 # Files that try to make ffmpeg read something else
 
+
 def test_it_refuses_a_video_whose_track_lives_in_another_file(tmp_path):
     hostile = media_factory.make_video_with_external_track(tmp_path / "upload.mp4", tmp_path / "secret.mp4")
     # The file is a real attack: with external tracks enabled, ffmpeg decodes the other file's pictures.
-    leaked = run_ffmpeg([*probe.input_args(hostile, "mp4")[:-2], "-enable_drefs", "1", "-i", str(hostile),
-                         "-frames:v", "1", "-f", "framecrc", "-"], timeout=30, check=False)
+    leaked = run_ffmpeg(
+        [
+            *probe.input_args(hostile, "mp4")[:-2],
+            "-enable_drefs",
+            "1",
+            "-i",
+            str(hostile),
+            "-frames:v",
+            "1",
+            "-f",
+            "framecrc",
+            "-",
+        ],
+        timeout=30,
+        check=False,
+    )
     assert leaked.stdout.count(b"\n0,") == 1
     assert _refused_media(hostile).startswith("This video refers to media stored in other files")
 
@@ -228,23 +346,38 @@ def test_it_refuses_garbage_whatever_it_was_sniffed_as(tmp_path, as_format):
 
 
 def test_every_ffmpeg_call_is_locked_to_local_files_and_one_demuxer(media, tmp_path, monkeypatch):
-    calls = []
+    calls, probes = [], []
 
     def recording(args, **kwargs):
         calls.append(list(args))
         return run_ffmpeg(args, **kwargs)
 
-    monkeypatch.setattr(probe, "run_ffmpeg", recording)
+    def recording_probe(*args, **kwargs):
+        command = probe_command(*args, **kwargs)
+        probes.append(command)
+        return command
+
+    monkeypatch.setattr(probe, "probe_command", recording_probe)
     monkeypatch.setattr(frames, "run_ffmpeg", recording)
     _media(media["mp4"])
     _media(media["wav"])
     frames.extract_poster(media["mp4"], tmp_path / "p.jpg", at_seconds=0.2, width=64, timeout=30)
     frames.extract_last_frame(media["mp4"], tmp_path / "l.png", timeout=30)
-    assert len(calls) == 4
+    assert (len(calls), len(probes)) == (2, 2)
     for args in calls:
         before_input = args[: args.index("-i")]
-        assert ["-protocol_whitelist", "file"] == before_input[before_input.index("-protocol_whitelist"):][:2]
+        assert before_input[before_input.index("-protocol_whitelist") :][:2] == ["-protocol_whitelist", "file"]
         assert "-f" in before_input and "-format_whitelist" in before_input
         assert args[args.index("-i") + 1].startswith("file:/")
         if "mov" in before_input:
             assert before_input[before_input.index("-enable_drefs") + 1] == "0"
+    # The probes open the file through PyAV, in an isolated interpreter, with the same locks.
+    for command in probes:
+        assert command[:3] == [sys.executable, "-I", probe_child.__file__]
+        request = json.loads(command[-1])
+        options = request["options"]
+        assert options["protocol_whitelist"] == "file"
+        assert options["format_whitelist"].split(",")[0] == request["demuxer"]
+        assert request["url"].startswith("file:/")
+        if request["demuxer"] == "mov":
+            assert (options["enable_drefs"], options["use_absolute_path"]) == ("0", "0")

@@ -10,17 +10,20 @@ from seedance_studio.mediatools.sniff import Detected, MediaRefused, sniff
 from tests import media_factory
 
 
-@pytest.mark.parametrize("name, kind, fmt, mime, extension", [
-    ("jpeg", "image", "jpeg", "image/jpeg", ".jpg"),
-    ("png", "image", "png", "image/png", ".png"),
-    ("webp", "image", "webp", "image/webp", ".webp"),
-    ("bmp", "image", "bmp", "image/bmp", ".bmp"),
-    ("mp4", "video", "mp4", "video/mp4", ".mp4"),
-    ("mov", "video", "mov", "video/quicktime", ".mov"),
-    ("mp3", "audio", "mp3", "audio/mpeg", ".mp3"),
-    ("bare_mp3", "audio", "mp3", "audio/mpeg", ".mp3"),
-    ("wav", "audio", "wav", "audio/wav", ".wav"),
-])
+@pytest.mark.parametrize(
+    "name, kind, fmt, mime, extension",
+    [
+        ("jpeg", "image", "jpeg", "image/jpeg", ".jpg"),
+        ("png", "image", "png", "image/png", ".png"),
+        ("webp", "image", "webp", "image/webp", ".webp"),
+        ("bmp", "image", "bmp", "image/bmp", ".bmp"),
+        ("mp4", "video", "mp4", "video/mp4", ".mp4"),
+        ("mov", "video", "mov", "video/quicktime", ".mov"),
+        ("mp3", "audio", "mp3", "audio/mpeg", ".mp3"),
+        ("bare_mp3", "audio", "mp3", "audio/mpeg", ".mp3"),
+        ("wav", "audio", "wav", "audio/wav", ".wav"),
+    ],
+)
 def test_it_recognises_every_allowed_type(media, name, kind, fmt, mime, extension):
     assert sniff(media[name]) == Detected(kind, fmt, mime, extension)
 
@@ -53,10 +56,13 @@ def test_it_refuses_an_hls_playlist_behind_a_byte_order_mark(tmp_path):
     assert "HLS playlist" in _refusal(_write(tmp_path, "clip.mp4", b"\xef\xbb\xbf  #EXTM3U\n#EXTINF:1,\nx.ts\n"))
 
 
-@pytest.mark.parametrize("content", [
-    b"ffconcat version 1.0\nfile 'secret.mp4'\n",
-    b"# made by hand\nfile '/etc/passwd'\n",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"ffconcat version 1.0\nfile 'secret.mp4'\n",
+        b"# made by hand\nfile '/etc/passwd'\n",
+    ],
+)
 def test_it_refuses_an_ffconcat_list(tmp_path, content):
     assert "ffmpeg concat list, not a video" in _refusal(_write(tmp_path, "clip.mp4", content))
 
@@ -77,8 +83,10 @@ def test_it_refuses_an_empty_file(tmp_path):
 
 def test_it_refuses_garbage(tmp_path):
     message = _refusal(_write(tmp_path, "photo.jpg", random.Random(7).randbytes(3000)))
-    assert message == ("This file is not a picture, video or sound we recognise. Upload a JPG, PNG, WEBP or BMP "
-                       "image, an MP4 or MOV video, or an MP3 or WAV sound.")
+    assert message == (
+        "This file is not a picture, video or sound we recognise. Upload a JPG, PNG, WEBP or BMP "
+        "image, an MP4 or MOV video, or an MP3 or WAV sound."
+    )
 
 
 def test_it_refuses_a_text_file_named_jpg(tmp_path):
@@ -89,24 +97,28 @@ def test_it_refuses_a_web_page(tmp_path):
     assert "web page" in _refusal(_write(tmp_path, "photo.png", b"<!DOCTYPE html><html><body>hi</body></html>"))
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"GIF89a" + bytes(100), "a GIF"),
-    (b"\x1a\x45\xdf\xa3" + bytes(100), "WebM or MKV"),
-    (b"%PDF-1.7\n" + bytes(100), "PDF"),
-    (b"<?xml version='1.0'?><MPD xmlns='urn:mpeg:dash:schema:mpd:2011'>", "DASH manifest"),
-    (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "SVG"),
-    (struct.pack(">I4s4sI", 24, b"ftyp", b"heic", 0) + b"mif1heic" + bytes(100), "HEIC photo"),
-    (struct.pack(">I4s4sI", 24, b"ftyp", b"M4A ", 0) + b"M4A isom" + bytes(100), "M4A"),
-    (struct.pack(">I4s4sI", 20, b"ftyp", b"3gp4", 0) + b"isom" + bytes(100), "3GP"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"GIF89a" + bytes(100), "a GIF"),
+        (b"\x1a\x45\xdf\xa3" + bytes(100), "WebM or MKV"),
+        (b"%PDF-1.7\n" + bytes(100), "PDF"),
+        (b"<?xml version='1.0'?><MPD xmlns='urn:mpeg:dash:schema:mpd:2011'>", "DASH manifest"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "SVG"),
+        (struct.pack(">I4s4sI", 24, b"ftyp", b"heic", 0) + b"mif1heic" + bytes(100), "HEIC photo"),
+        (struct.pack(">I4s4sI", 24, b"ftyp", b"M4A ", 0) + b"M4A isom" + bytes(100), "M4A"),
+        (struct.pack(">I4s4sI", 20, b"ftyp", b"3gp4", 0) + b"isom" + bytes(100), "3GP"),
+    ],
+)
 def test_it_names_other_known_formats(tmp_path, content, expected):
     assert expected in _refusal(_write(tmp_path, "upload.mp4", content))
 
 
 def test_it_refuses_a_wav_holding_mp3(tmp_path):
     path = media_factory.make_wav_header_only(tmp_path / "sound.wav", 0x55)
-    assert _refusal(path) == ("This WAV file holds MP3 audio, not plain PCM. "
-                              "Export it as a PCM WAV or as MP3 and upload that.")
+    assert _refusal(path) == (
+        "This WAV file holds MP3 audio, not plain PCM. Export it as a PCM WAV or as MP3 and upload that."
+    )
 
 
 def test_it_accepts_a_float_wav(tmp_path):

@@ -20,26 +20,65 @@ DEFAULT_TIERS = {
     "local_preview": "local",
 }
 REMOTE = ("piapi", "goapi", "seedance2", "hiapi", "evolink")
-ALL = REMOTE + ("local_preview",)
+ALL = (*REMOTE, "local_preview")
 
 
-def image(ref_id: str = "img-a", *, fmt: str = "png", width: int = 1280, height: int = 720,
-          size: int | None = 2_000_000, url: str | None = None) -> Reference:
-    return Reference(ref_id, "image", url=url if url is not None else f"https://cdn.example.com/{ref_id}.{fmt}",
-                     format=fmt, width=width, height=height, size_bytes=size)
+def image(
+    ref_id: str = "img-a",
+    *,
+    fmt: str = "png",
+    width: int = 1280,
+    height: int = 720,
+    size: int | None = 2_000_000,
+    url: str | None = None,
+) -> Reference:
+    return Reference(
+        ref_id,
+        "image",
+        url=url if url is not None else f"https://cdn.example.com/{ref_id}.{fmt}",
+        format=fmt,
+        width=width,
+        height=height,
+        size_bytes=size,
+    )
 
 
-def video(ref_id: str = "vid-a", *, seconds=5, fmt: str = "mp4", width: int = 1280, height: int = 720,
-          fps=30, size: int | None = 10_000_000, url: str | None = None) -> Reference:
-    return Reference(ref_id, "video", url=url if url is not None else f"https://cdn.example.com/{ref_id}.{fmt}",
-                     format=fmt, width=width, height=height, duration=seconds, fps=fps, size_bytes=size,
-                     has_audio=True)
+def video(
+    ref_id: str = "vid-a",
+    *,
+    seconds=5,
+    fmt: str = "mp4",
+    width: int = 1280,
+    height: int = 720,
+    fps=30,
+    size: int | None = 10_000_000,
+    url: str | None = None,
+) -> Reference:
+    return Reference(
+        ref_id,
+        "video",
+        url=url if url is not None else f"https://cdn.example.com/{ref_id}.{fmt}",
+        format=fmt,
+        width=width,
+        height=height,
+        duration=seconds,
+        fps=fps,
+        size_bytes=size,
+        has_audio=True,
+    )
 
 
-def audio(ref_id: str = "aud-a", *, seconds=5, fmt: str = "mp3", size: int | None = 1_000_000,
-          url: str | None = None) -> Reference:
-    return Reference(ref_id, "audio", url=url if url is not None else f"https://cdn.example.com/{ref_id}.{fmt}",
-                     format=fmt, duration=seconds, size_bytes=size)
+def audio(
+    ref_id: str = "aud-a", *, seconds=5, fmt: str = "mp3", size: int | None = 1_000_000, url: str | None = None
+) -> Reference:
+    return Reference(
+        ref_id,
+        "audio",
+        url=url if url is not None else f"https://cdn.example.com/{ref_id}.{fmt}",
+        format=fmt,
+        duration=seconds,
+        size_bytes=size,
+    )
 
 
 def images(n: int, **kwargs) -> list[Reference]:
@@ -59,12 +98,17 @@ def mentioning(references) -> str:
     return f"A quiet scene with {labels}".strip() if labels else "A quiet scene at dawn"
 
 
-def comp(provider: str, *references: Reference, tier: str | None = None, prompt: str | None = None,
-         **kwargs) -> Composition:
+def comp(
+    provider: str, *references: Reference, tier: str | None = None, prompt: str | None = None, **kwargs
+) -> Composition:
     kwargs.setdefault("duration", 5)
-    return Composition(provider=provider, tier=tier or DEFAULT_TIERS[provider],
-                       prompt=mentioning(references) if prompt is None else prompt,
-                       references=tuple(references), **kwargs)
+    return Composition(
+        provider=provider,
+        tier=tier or DEFAULT_TIERS[provider],
+        prompt=mentioning(references) if prompt is None else prompt,
+        references=tuple(references),
+        **kwargs,
+    )
 
 
 def run(provider: str, *references: Reference, **kwargs):

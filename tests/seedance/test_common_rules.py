@@ -8,13 +8,22 @@ from seedance_studio.seedance import Composition, evaluate
 
 from .builders import ALL, audio, audios, codes, errors, framed, image, images, run, video, warnings
 
-DURATION_LINES = {"piapi": "000:303", "goapi": "001:280", "seedance2": "002:58", "hiapi": "003:75",
-                  "evolink": "004:47", "local_preview": "union"}
+DURATION_LINES = {
+    "piapi": "000:303",
+    "goapi": "001:280",
+    "seedance2": "002:58",
+    "hiapi": "003:75",
+    "evolink": "004:47",
+    "local_preview": "union",
+}
 
 
 def _cases(lines: dict[str, str], *values):
-    return [pytest.param(provider, value, id=f"{provider}-{lines[provider]}-{value}")
-            for provider in ALL for value in values]
+    return [
+        pytest.param(provider, value, id=f"{provider}-{lines[provider]}-{value}")
+        for provider in ALL
+        for value in values
+    ]
 
 
 @pytest.mark.parametrize(("provider", "duration"), _cases(DURATION_LINES, 4, 9, 15))
@@ -51,20 +60,28 @@ def test_it_never_defaults_a_missing_duration(provider):
 
 # The documents that refuse audio alone: 000 lines 337 and 374, 001 lines 309 and 340, 004 lines 37 and 44.
 # The preview has no picture to show either (providers/local_preview.py).
-AUDIO_ONLY_REFUSED = {"piapi": ("PiAPI", "000:337"), "goapi": ("GoAPI", "001:309"),
-                      "evolink": ("EvoLink", "004:37"), "local_preview": ("Local preview", "")}
+AUDIO_ONLY_REFUSED = {
+    "piapi": ("PiAPI", "000:337"),
+    "goapi": ("GoAPI", "001:309"),
+    "evolink": ("EvoLink", "004:37"),
+    "local_preview": ("Local preview", ""),
+}
 
 
 @pytest.mark.parametrize("count", [1, 2])
-@pytest.mark.parametrize("provider", list(AUDIO_ONLY_REFUSED), ids=[
-    "piapi-000:337,374", "goapi-001:309,340", "evolink-004:37,44", "local_preview-no-picture"])
+@pytest.mark.parametrize(
+    "provider",
+    list(AUDIO_ONLY_REFUSED),
+    ids=["piapi-000:337,374", "goapi-001:309,340", "evolink-004:37,44", "local_preview-no-picture"],
+)
 def test_it_refuses_audio_without_a_picture_where_the_document_does(provider, count):
     evaluation = run(provider, *audios(count))
     (finding,) = [f for f in evaluation.findings if f.code == "references.audio_only"]
     name, source = AUDIO_ONLY_REFUSED[provider]
     assert finding.is_error and finding.source == source and finding.field == "references"
-    assert finding.message == (f"Audio needs a picture: add at least one image or video reference ({name} "
-                               f"rejects audio-only requests).")
+    assert finding.message == (
+        f"Audio needs a picture: add at least one image or video reference ({name} rejects audio-only requests)."
+    )
 
 
 @pytest.mark.parametrize("count", [1, 2])
@@ -87,16 +104,20 @@ def test_audio_with_an_image_is_fine(provider):
 
 # Mode inference (000:309-312), applied to every provider when the mode is "auto" --------------------------
 
+
 @pytest.mark.parametrize("provider", ALL)
-@pytest.mark.parametrize(("references", "mode"), [
-    pytest.param((), "text_to_video", id="000:310-no-references"),
-    pytest.param((image(),), "first_last_frames", id="000:311-one-image"),
-    pytest.param(tuple(images(2)), "first_last_frames", id="000:311-two-images"),
-    pytest.param(tuple(images(3)), "omni_reference", id="000:312-three-images"),
-    pytest.param((image(), video()), "omni_reference", id="000:312-image-and-video"),
-    pytest.param((video(),), "omni_reference", id="000:312-video-only"),
-    pytest.param((image(), audio()), "omni_reference", id="000:312-image-and-audio"),
-])
+@pytest.mark.parametrize(
+    ("references", "mode"),
+    [
+        pytest.param((), "text_to_video", id="000:310-no-references"),
+        pytest.param((image(),), "first_last_frames", id="000:311-one-image"),
+        pytest.param(tuple(images(2)), "first_last_frames", id="000:311-two-images"),
+        pytest.param(tuple(images(3)), "omni_reference", id="000:312-three-images"),
+        pytest.param((image(), video()), "omni_reference", id="000:312-image-and-video"),
+        pytest.param((video(),), "omni_reference", id="000:312-video-only"),
+        pytest.param((image(), audio()), "omni_reference", id="000:312-image-and-audio"),
+    ],
+)
 def test_auto_mode_is_inferred_from_the_references(provider, references, mode):
     evaluation = run(provider, *references)
     assert evaluation.mode == mode
@@ -112,12 +133,15 @@ def test_text_to_video_takes_no_references(provider):
 
 
 @pytest.mark.parametrize("provider", ALL)
-@pytest.mark.parametrize(("references", "code"), [
-    pytest.param((), "mode.frames_need_images", id="000:324-no-image"),
-    pytest.param(tuple(images(3)), "mode.frames_too_many_images", id="000:323-three-images"),
-    pytest.param((image(), video()), "mode.frames_images_only", id="000:324-video-rejected"),
-    pytest.param((image(), audio()), "mode.frames_images_only", id="000:324-audio-rejected"),
-])
+@pytest.mark.parametrize(
+    ("references", "code"),
+    [
+        pytest.param((), "mode.frames_need_images", id="000:324-no-image"),
+        pytest.param(tuple(images(3)), "mode.frames_too_many_images", id="000:323-three-images"),
+        pytest.param((image(), video()), "mode.frames_images_only", id="000:324-video-rejected"),
+        pytest.param((image(), audio()), "mode.frames_images_only", id="000:324-audio-rejected"),
+    ],
+)
 def test_first_last_frames_takes_one_or_two_images_only(provider, references, code):
     assert code in errors(run(provider, *references, mode="first_last_frames"))
 
@@ -145,10 +169,13 @@ def test_an_unknown_aspect_ratio_is_refused(provider):
 
 
 @pytest.mark.parametrize("provider", ["piapi", "goapi", "seedance2", "hiapi", "evolink"])
-@pytest.mark.parametrize(("url", "code"), [
-    pytest.param("file:///etc/passwd", "reference.url_scheme", id="file-scheme"),
-    pytest.param("ftp://cdn.example.com/a.png", "reference.url_scheme", id="ftp-scheme"),
-])
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        pytest.param("file:///etc/passwd", "reference.url_scheme", id="file-scheme"),
+        pytest.param("ftp://cdn.example.com/a.png", "reference.url_scheme", id="ftp-scheme"),
+    ],
+)
 def test_remote_providers_need_http_urls(provider, url, code):
     assert code in errors(run(provider, image(url=url)))
 
@@ -180,28 +207,34 @@ def test_compositions_are_hashable_and_compare_by_value():
     assert a == b and hash(a) == hash(b) and len({a, b}) == 1
 
 
-@pytest.mark.parametrize(("provider", "references", "required"), [
-    pytest.param("piapi", (image(),), True, id="piapi-000:489-always"),
-    pytest.param("goapi", (image(),), True, id="goapi-001:399-always"),
-    pytest.param("seedance2", (), True, id="seedance2-002:143-text-to-video"),
-    pytest.param("seedance2", (image(),), False, id="seedance2-002:77-optional-with-image"),
-    pytest.param("hiapi", (image(),), True, id="hiapi-003:64-always"),
-    pytest.param("evolink", (image(),), True, id="evolink-004:19-always"),
-    pytest.param("local_preview", (), True, id="local-title-card-needs-text"),
-    pytest.param("local_preview", (image(),), False, id="local-optional-with-image"),
-])
+@pytest.mark.parametrize(
+    ("provider", "references", "required"),
+    [
+        pytest.param("piapi", (image(),), True, id="piapi-000:489-always"),
+        pytest.param("goapi", (image(),), True, id="goapi-001:399-always"),
+        pytest.param("seedance2", (), True, id="seedance2-002:143-text-to-video"),
+        pytest.param("seedance2", (image(),), False, id="seedance2-002:77-optional-with-image"),
+        pytest.param("hiapi", (image(),), True, id="hiapi-003:64-always"),
+        pytest.param("evolink", (image(),), True, id="evolink-004:19-always"),
+        pytest.param("local_preview", (), True, id="local-title-card-needs-text"),
+        pytest.param("local_preview", (image(),), False, id="local-optional-with-image"),
+    ],
+)
 def test_prompt_required(provider, references, required):
     assert errors(run(provider, *references, prompt="")) == ({"prompt.missing"} if required else set())
 
 
-@pytest.mark.parametrize(("provider", "expected"), [
-    pytest.param("piapi", {"seed.unsupported", "generate_audio.unsupported"}, id="piapi-000-no-seed-no-switch"),
-    pytest.param("goapi", {"seed.unsupported", "generate_audio.unsupported"}, id="goapi-001-no-seed-no-switch"),
-    pytest.param("seedance2", {"seed.unsupported", "generate_audio.unsupported"}, id="seedance2-002-no-seed"),
-    pytest.param("hiapi", set(), id="hiapi-003:108-124-both"),
-    pytest.param("evolink", {"seed.unsupported"}, id="evolink-004:65-switch-no-seed"),
-    pytest.param("local_preview", set(), id="local-both"),
-])
+@pytest.mark.parametrize(
+    ("provider", "expected"),
+    [
+        pytest.param("piapi", {"seed.unsupported", "generate_audio.unsupported"}, id="piapi-000-no-seed-no-switch"),
+        pytest.param("goapi", {"seed.unsupported", "generate_audio.unsupported"}, id="goapi-001-no-seed-no-switch"),
+        pytest.param("seedance2", {"seed.unsupported", "generate_audio.unsupported"}, id="seedance2-002-no-seed"),
+        pytest.param("hiapi", set(), id="hiapi-003:108-124-both"),
+        pytest.param("evolink", {"seed.unsupported"}, id="evolink-004:65-switch-no-seed"),
+        pytest.param("local_preview", set(), id="local-both"),
+    ],
+)
 def test_seed_and_audio_switch(provider, expected):
     evaluation = run(provider, seed=11, generate_audio=False)
     assert evaluation.is_valid and {c for c in codes(evaluation)} == expected

@@ -19,20 +19,26 @@ def test_piapi_only_tiers_are_unknown(tier):
     assert errors(run("goapi", tier=tier)) == {"tier.unknown"}
 
 
-@pytest.mark.parametrize(("references", "mode"), [
-    pytest.param((), "text_to_video", id="001:285-text"),
-    pytest.param((image(),), "first_last_frames", id="001:285-frames"),
-    pytest.param((image(), video()), "omni_reference", id="001:285-omni"),
-])
+@pytest.mark.parametrize(
+    ("references", "mode"),
+    [
+        pytest.param((), "text_to_video", id="001:285-text"),
+        pytest.param((image(),), "first_last_frames", id="001:285-frames"),
+        pytest.param((image(), video()), "omni_reference", id="001:285-omni"),
+    ],
+)
 def test_mode_is_always_sent(references, mode):
     # 001:285 "The mode parameter is required."
     assert run("goapi", *references, mode="auto").request_body["input"]["mode"] == mode
 
 
-@pytest.mark.parametrize(("count", "ok"), [
-    pytest.param(12, True, id="001:310-twelve"),
-    pytest.param(13, False, id="001:310-thirteen"),
-])
+@pytest.mark.parametrize(
+    ("count", "ok"),
+    [
+        pytest.param(12, True, id="001:310-twelve"),
+        pytest.param(13, False, id="001:310-thirteen"),
+    ],
+)
 def test_omni_takes_1_to_12_references(count, ok):
     references = images(6) + videos(2, seconds=3) + audios(count - 8, seconds=3)
     evaluation = run("goapi", *references)
@@ -60,23 +66,29 @@ def test_auto_aspect_ratio_elsewhere_would_silently_become_16_9(mode):
     assert errors(run("goapi", *references, mode=mode, aspect_ratio="auto")) == {"aspect_ratio.auto_not_allowed"}
 
 
-@pytest.mark.parametrize(("resolution", "ok"), [
-    pytest.param(None, True, id="001:271-no-resolution-parameter"),
-    pytest.param("480p", True, id="001:272-one-price"),
-    pytest.param("720p", False, id="001:271-no-720p"),
-    pytest.param("1080p", False, id="001:271-no-1080p"),
-])
+@pytest.mark.parametrize(
+    ("resolution", "ok"),
+    [
+        pytest.param(None, True, id="001:271-no-resolution-parameter"),
+        pytest.param("480p", True, id="001:272-one-price"),
+        pytest.param("720p", False, id="001:271-no-720p"),
+        pytest.param("1080p", False, id="001:271-no-1080p"),
+    ],
+)
 def test_goapi_has_no_resolution_setting(resolution, ok):
     evaluation = run("goapi", resolution=resolution)
     assert errors(evaluation) == (set() if ok else {"resolution.unsupported"})
     assert ok is False or "resolution" not in evaluation.request_body["input"]
 
 
-@pytest.mark.parametrize(("seconds", "code"), [
-    pytest.param((15,), None, id="001:339-one-clip-15s"),
-    pytest.param((16,), "reference.too_long", id="001:339-one-clip-16s"),
-    pytest.param((10, 10), None, id="001:306-per-clip-not-total"),
-])
+@pytest.mark.parametrize(
+    ("seconds", "code"),
+    [
+        pytest.param((15,), None, id="001:339-one-clip-15s"),
+        pytest.param((16,), "reference.too_long", id="001:339-one-clip-16s"),
+        pytest.param((10, 10), None, id="001:306-per-clip-not-total"),
+    ],
+)
 def test_each_audio_is_at_most_15_s(seconds, code):
     evaluation = run("goapi", image(), *[audio(f"a{i}", seconds=s) for i, s in enumerate(seconds)])
     assert errors(evaluation) == ({code} if code else set())
@@ -88,14 +100,17 @@ def test_total_input_video_is_at_most_15_4_s():
     assert run("goapi", video("v1", seconds=8), video("v2", seconds="7.4")).is_valid
 
 
-@pytest.mark.parametrize(("reference", "ok"), [
-    pytest.param(image(fmt="bmp"), True, id="001:299-bmp"),
-    pytest.param(image(fmt="tiff"), False, id="001:299-no-tiff"),
-    pytest.param(video(fmt="mov"), True, id="001:305-mov"),
-    pytest.param(video(fmt="avi"), False, id="001:305-no-avi"),
-    pytest.param(audio(fmt="mp3"), True, id="001:338-mp3"),
-    pytest.param(audio(fmt="flac"), False, id="001:338-no-flac"),
-])
+@pytest.mark.parametrize(
+    ("reference", "ok"),
+    [
+        pytest.param(image(fmt="bmp"), True, id="001:299-bmp"),
+        pytest.param(image(fmt="tiff"), False, id="001:299-no-tiff"),
+        pytest.param(video(fmt="mov"), True, id="001:305-mov"),
+        pytest.param(video(fmt="avi"), False, id="001:305-no-avi"),
+        pytest.param(audio(fmt="mp3"), True, id="001:338-mp3"),
+        pytest.param(audio(fmt="flac"), False, id="001:338-no-flac"),
+    ],
+)
 def test_formats_per_kind(reference, ok):
     references = (reference,) if reference.kind != "audio" else (image(), reference)
     assert errors(run("goapi", *references)) == (set() if ok else {"reference.format_unsupported"})
@@ -110,48 +125,77 @@ def test_asset_references_are_not_documented_for_goapi():
 
 def test_golden_text_to_video():
     # 001:395-403.
-    evaluation = run("goapi", tier="seedance-2-fast", prompt="A woman sings and strums her guitar",
-                     aspect_ratio="16:9")
+    evaluation = run("goapi", tier="seedance-2-fast", prompt="A woman sings and strums her guitar", aspect_ratio="16:9")
     assert evaluation.request_body == {
-        "model": "seedance", "task_type": "seedance-2-fast",
-        "input": {"prompt": "A woman sings and strums her guitar", "mode": "text_to_video", "duration": 5,
-                  "aspect_ratio": "16:9"},
+        "model": "seedance",
+        "task_type": "seedance-2-fast",
+        "input": {
+            "prompt": "A woman sings and strums her guitar",
+            "mode": "text_to_video",
+            "duration": 5,
+            "aspect_ratio": "16:9",
+        },
     }
 
 
 def test_golden_first_last_frames():
     # 001:293-299: image_urls, no aspect_ratio.
-    evaluation = run("goapi", image("a", url="https://cdn.example.com/a.png"),
-                     image("b", url="https://cdn.example.com/b.png"), prompt="@image1 transforms into @image2",
-                     aspect_ratio="auto", duration=8)
+    evaluation = run(
+        "goapi",
+        image("a", url="https://cdn.example.com/a.png"),
+        image("b", url="https://cdn.example.com/b.png"),
+        prompt="@image1 transforms into @image2",
+        aspect_ratio="auto",
+        duration=8,
+    )
     assert evaluation.request_body == {
-        "model": "seedance", "task_type": "seedance-2",
-        "input": {"prompt": "@image1 transforms into @image2", "mode": "first_last_frames", "duration": 8,
-                  "image_urls": ["https://cdn.example.com/a.png", "https://cdn.example.com/b.png"]},
+        "model": "seedance",
+        "task_type": "seedance-2",
+        "input": {
+            "prompt": "@image1 transforms into @image2",
+            "mode": "first_last_frames",
+            "duration": 8,
+            "image_urls": ["https://cdn.example.com/a.png", "https://cdn.example.com/b.png"],
+        },
     }
 
 
 def test_golden_omni_reference_with_chinese_mentions():
     # 001:301-310, 001:361.
-    evaluation = run("goapi", image("i", url="https://cdn.example.com/i.png"),
-                     video("v", url="https://cdn.example.com/v.mov", fmt="mov"),
-                     audio("a", url="https://cdn.example.com/a.wav", fmt="wav"),
-                     prompt="用@图片1的风格，【@视频1】的动作，@音频_1做配乐", aspect_ratio="1:1", duration=12)
+    evaluation = run(
+        "goapi",
+        image("i", url="https://cdn.example.com/i.png"),
+        video("v", url="https://cdn.example.com/v.mov", fmt="mov"),
+        audio("a", url="https://cdn.example.com/a.wav", fmt="wav"),
+        prompt="用@图片1的风格，【@视频1】的动作，@音频_1做配乐",
+        aspect_ratio="1:1",
+        duration=12,
+    )
     assert evaluation.request_body == {
-        "model": "seedance", "task_type": "seedance-2",
-        "input": {"prompt": "用【@图片1】的风格，【@视频1】的动作，【@音频1】做配乐", "mode": "omni_reference",
-                  "duration": 12, "aspect_ratio": "1:1", "image_urls": ["https://cdn.example.com/i.png"],
-                  "video_urls": ["https://cdn.example.com/v.mov"], "audio_urls": ["https://cdn.example.com/a.wav"]},
+        "model": "seedance",
+        "task_type": "seedance-2",
+        "input": {
+            "prompt": "用【@图片1】的风格，【@视频1】的动作，【@音频1】做配乐",
+            "mode": "omni_reference",
+            "duration": 12,
+            "aspect_ratio": "1:1",
+            "image_urls": ["https://cdn.example.com/i.png"],
+            "video_urls": ["https://cdn.example.com/v.mov"],
+            "audio_urls": ["https://cdn.example.com/a.wav"],
+        },
     }
 
 
 # Prices: 001:271-276 -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("tier", "unit"), [
-    pytest.param("seedance-2", "0.10", id="001:272"),
-    pytest.param("seedance-2-fast", "0.08", id="001:273"),
-])
+@pytest.mark.parametrize(
+    ("tier", "unit"),
+    [
+        pytest.param("seedance-2", "0.10", id="001:272"),
+        pytest.param("seedance-2-fast", "0.08", id="001:273"),
+    ],
+)
 def test_price_without_input_video(tier, unit):
     quote = run("goapi", tier=tier, duration=15).quote
     assert quote.amount == Decimal(unit) * 15 and quote.studio_credits == int(Decimal(unit) * 1500)

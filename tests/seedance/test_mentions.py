@@ -12,22 +12,31 @@ from seedance_studio.seedance.mentions import resolve_mentions
 from .builders import audio, comp, errors, image, run, video, warnings
 
 
-@pytest.mark.parametrize(("prompt", "expected"), [
-    pytest.param("The cat in @image1 walks", [("image", 1)], id="000:402-single-image"),
-    pytest.param("Apply @image1 style with @video1 motion and @audio1 soundtrack",
-                 [("image", 1), ("video", 1), ("audio", 1)], id="000:406-image-video-audio"),
-    pytest.param("@image1 transforms into @image2", [("image", 1), ("image", 2)], id="000:410-morphing"),
-    pytest.param("@Image1 and @VIDEO2 and @AuDiO3", [("image", 1), ("video", 2), ("audio", 3)], id="any-case"),
-    pytest.param("猫在@图片1里，@视频1的动作，@音频1的音乐", [("image", 1), ("video", 1), ("audio", 1)],
-                 id="000:396-chinese"),
-    pytest.param("@图片_1 和 @视频_2 和 @音频_3", [("image", 1), ("video", 2), ("audio", 3)],
-                 id="000:396-chinese-underscore"),
-    pytest.param("【@图片1】【@视频1】【@音频1】", [("image", 1), ("video", 1), ("audio", 1)],
-                 id="001:361-goapi-brackets"),
-    pytest.param("@image_2 then @image12", [("image", 2), ("image", 12)], id="english-underscore-and-two-digits"),
-    pytest.param("@image1's hat, (@video1).", [("image", 1), ("video", 1)], id="punctuation-around"),
-    pytest.param("mail me@image1.com or @picture1 or @image", [], id="not-mentions"),
-])
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        pytest.param("The cat in @image1 walks", [("image", 1)], id="000:402-single-image"),
+        pytest.param(
+            "Apply @image1 style with @video1 motion and @audio1 soundtrack",
+            [("image", 1), ("video", 1), ("audio", 1)],
+            id="000:406-image-video-audio",
+        ),
+        pytest.param("@image1 transforms into @image2", [("image", 1), ("image", 2)], id="000:410-morphing"),
+        pytest.param("@Image1 and @VIDEO2 and @AuDiO3", [("image", 1), ("video", 2), ("audio", 3)], id="any-case"),
+        pytest.param(
+            "猫在@图片1里，@视频1的动作，@音频1的音乐", [("image", 1), ("video", 1), ("audio", 1)], id="000:396-chinese"
+        ),
+        pytest.param(
+            "@图片_1 和 @视频_2 和 @音频_3", [("image", 1), ("video", 2), ("audio", 3)], id="000:396-chinese-underscore"
+        ),
+        pytest.param(
+            "【@图片1】【@视频1】【@音频1】", [("image", 1), ("video", 1), ("audio", 1)], id="001:361-goapi-brackets"
+        ),
+        pytest.param("@image_2 then @image12", [("image", 2), ("image", 12)], id="english-underscore-and-two-digits"),
+        pytest.param("@image1's hat, (@video1).", [("image", 1), ("video", 1)], id="punctuation-around"),
+        pytest.param("mail me@image1.com or @picture1 or @image", [], id="not-mentions"),
+    ],
+)
 def test_it_parses_every_documented_form(prompt, expected):
     assert [(m.kind.value, m.number) for m in parse_mentions(prompt)] == expected
 
@@ -35,7 +44,7 @@ def test_it_parses_every_documented_form(prompt, expected):
 def test_it_keeps_the_exact_text_and_position():
     prompt = "x 【@图片_2】 y"
     (mention,) = parse_mentions(prompt)
-    assert (mention.text, prompt[mention.start:mention.end]) == ("【@图片_2】", "【@图片_2】")
+    assert (mention.text, prompt[mention.start : mention.end]) == ("【@图片_2】", "【@图片_2】")
     assert mention.bracketed and mention.separator == "_" and mention.label == "@image2"
 
 
@@ -48,8 +57,9 @@ def test_it_resolves_numbers_per_kind_in_reference_order():
 @pytest.mark.parametrize("provider", ["piapi", "goapi", "seedance2", "hiapi", "evolink", "local_preview"])
 def test_it_refuses_a_mention_of_a_missing_reference(provider):
     # 000:414 / 001:379: "@image3 but only 2 images supplied" is rejected.
-    evaluation = run(provider, image("i1"), image("i2"), mode="omni_reference",
-                     prompt="@image1 and @image2 meet @image3")
+    evaluation = run(
+        provider, image("i1"), image("i2"), mode="omni_reference", prompt="@image1 and @image2 meet @image3"
+    )
     (finding,) = [f for f in evaluation.findings if f.code == "mention.unknown"]
     assert finding.severity == "error" and "@image3" in finding.message and finding.field == "prompt"
 
@@ -69,14 +79,22 @@ def test_it_reports_the_same_missing_mention_once():
 # Renumbering ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("prompt", "old", "new", "expected"), [
-    pytest.param("@image1 chases @image2", ["a", "b"], ["b", "a"], "@image2 chases @image1", id="swap"),
-    pytest.param("@image1, @image2, @image3", ["a", "b", "c"], ["a", "c"], "@image1, @removed:image2, @image2",
-                 id="remove-middle-marks-it"),
-    pytest.param("【@图片_2】 和 @Image1", ["a", "b"], ["b", "a"], "【@图片_1】 和 @Image2", id="keeps-spelling"),
-    pytest.param("@image3 stays", ["a", "b"], ["b", "a"], "@image3 stays", id="already-dangling-left-alone"),
-    pytest.param("@removed:image1 @image2", ["a", "b"], ["b"], "@removed:image1 @image1", id="marks-survive"),
-])
+@pytest.mark.parametrize(
+    ("prompt", "old", "new", "expected"),
+    [
+        pytest.param("@image1 chases @image2", ["a", "b"], ["b", "a"], "@image2 chases @image1", id="swap"),
+        pytest.param(
+            "@image1, @image2, @image3",
+            ["a", "b", "c"],
+            ["a", "c"],
+            "@image1, @removed:image2, @image2",
+            id="remove-middle-marks-it",
+        ),
+        pytest.param("【@图片_2】 和 @Image1", ["a", "b"], ["b", "a"], "【@图片_1】 和 @Image2", id="keeps-spelling"),
+        pytest.param("@image3 stays", ["a", "b"], ["b", "a"], "@image3 stays", id="already-dangling-left-alone"),
+        pytest.param("@removed:image1 @image2", ["a", "b"], ["b"], "@removed:image1 @image1", id="marks-survive"),
+    ],
+)
 def test_it_renumbers_images(prompt, old, new, expected):
     as_images = lambda ids: [(i, "image") for i in ids]  # noqa: E731
     assert renumber_mentions(prompt, as_images(old), as_images(new)) == expected
@@ -85,8 +103,7 @@ def test_it_renumbers_images(prompt, old, new, expected):
 def test_it_renumbers_each_kind_on_its_own():
     old = [image("i1"), video("v1"), image("i2"), video("v2")]
     new = [video("v2"), image("i2"), video("v1")]  # i1 removed, videos swapped
-    assert renumber_mentions("@image1 @image2 @video1 @video2", old, new) == \
-        "@removed:image1 @image1 @video2 @video1"
+    assert renumber_mentions("@image1 @image2 @video1 @video2", old, new) == "@removed:image1 @image1 @video2 @video1"
 
 
 def test_a_removed_mention_is_an_error_until_rewritten():
@@ -99,21 +116,29 @@ def test_a_removed_mention_is_an_error_until_rewritten():
 # Writing for providers -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("style", "expected"), [
-    pytest.param(MentionStyle.AT, "@image1 @video2 @图片1 @音频3", id="000:393-396-piapi"),
-    pytest.param(MentionStyle.AT_BRACKETED_CHINESE, "@image1 @video2 【@图片1】 【@音频3】", id="001:358-361-goapi"),
-    pytest.param(MentionStyle.WORDS, "image 1 video 2 图片1 音频3", id="004:21-evolink"),
-    pytest.param(MentionStyle.AS_WRITTEN, "@IMAGE_1 @video2 【@图片_1】 @音频3", id="local-as-typed"),
-])
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [
+        pytest.param(MentionStyle.AT, "@image1 @video2 @图片1 @音频3", id="000:393-396-piapi"),
+        pytest.param(
+            MentionStyle.AT_BRACKETED_CHINESE, "@image1 @video2 【@图片1】 【@音频3】", id="001:358-361-goapi"
+        ),
+        pytest.param(MentionStyle.WORDS, "image 1 video 2 图片1 音频3", id="004:21-evolink"),
+        pytest.param(MentionStyle.AS_WRITTEN, "@IMAGE_1 @video2 【@图片_1】 @音频3", id="local-as-typed"),
+    ],
+)
 def test_it_writes_mentions_in_each_providers_form(style, expected):
     assert write_mentions("@IMAGE_1 @video2 【@图片_1】 @音频3", style) == expected
 
 
-@pytest.mark.parametrize(("provider", "field", "expected"), [
-    pytest.param("piapi", ("input", "prompt"), "@image1 跟 @图片1", id="000:396"),
-    pytest.param("goapi", ("input", "prompt"), "@image1 跟 【@图片1】", id="001:361"),
-    pytest.param("evolink", ("prompt",), "image 1 跟 图片1", id="004:21"),
-])
+@pytest.mark.parametrize(
+    ("provider", "field", "expected"),
+    [
+        pytest.param("piapi", ("input", "prompt"), "@image1 跟 @图片1", id="000:396"),
+        pytest.param("goapi", ("input", "prompt"), "@image1 跟 【@图片1】", id="001:361"),
+        pytest.param("evolink", ("prompt",), "image 1 跟 图片1", id="004:21"),
+    ],
+)
 def test_the_request_body_carries_the_providers_form(provider, field, expected):
     evaluation = run(provider, image("i1"), prompt="@Image_1 跟 @图片_1")
     body = evaluation.request_body
@@ -139,7 +164,7 @@ def _scenario(draw):
         numbered.append((ref_id, kind, counters[kind]))
     picks = draw(st.lists(st.sampled_from(numbered), min_size=1, max_size=10))
     words = []
-    for ref_id, kind, n in picks:
+    for _ref_id, kind, n in picks:
         form = draw(_FORMS)
         words.append(form.format(en=kind.value, EN=kind.value.upper(), zh=_ZH[kind], n=n))
     prompt = " and ".join(words)
@@ -156,7 +181,7 @@ def test_renumbering_keeps_every_mention_bound_to_the_same_file(scenario):
     kept = {ref_id for ref_id, _ in new}
     after = resolve_mentions(rewritten, new)
     assert len(after) == len(meant)
-    for (mention, bound), original in zip(after, meant):
+    for (mention, bound), original in zip(after, meant, strict=True):
         if original in kept:
             assert bound == original
         else:

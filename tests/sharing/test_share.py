@@ -12,14 +12,21 @@ from django.utils import timezone
 from seedance_studio.sharing.models import ShareLink
 from seedance_studio.studio.models import Composition, Job
 from seedance_studio.studio.submission import submit_draft
+from tests.compose_forms import HTMX
 from tests.sharing.conftest import PUBLIC
 from tests.sharing.videos import PROMPT, finished_job, meta_tags
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
-URL_TAGS = ["og:url", "og:image", "og:video", "og:video:secure_url", "twitter:image", "twitter:player",
-            "twitter:player:stream"]
+URL_TAGS = [
+    "og:url",
+    "og:image",
+    "og:video",
+    "og:video:secure_url",
+    "twitter:image",
+    "twitter:player",
+    "twitter:player:stream",
+]
 
 
 def shared(job, *, show_prompt=True, expires_in_days=None) -> tuple[ShareLink, str]:
@@ -35,6 +42,7 @@ def stopped_page(client, token):
 
 
 # --- The link itself ------------------------------------------------------------------------------------------
+
 
 def test_it_stores_only_the_hash_of_a_long_random_token(done):
     link, token = shared(done)
@@ -88,6 +96,7 @@ def test_a_malformed_token_is_refused_without_a_query(django_assert_num_queries)
 
 # --- The owner's actions --------------------------------------------------------------------------------------
 
+
 def test_it_shares_with_htmx_and_answers_with_the_panel(owner_client, done):
     response = owner_client.post(f"/jobs/{done.public_id}/share/", {"show_prompt": "on", "expires": "7"}, **HTMX)
     assert response.status_code == 200
@@ -104,8 +113,12 @@ def test_it_shares_with_htmx_and_answers_with_the_panel(owner_client, done):
 def test_it_offers_never_and_one_seven_thirty_days_and_no_other(owner_client, done):
     page = owner_client.post(f"/jobs/{done.public_id}/share/revoke/", **HTMX).content.decode()
     assert "This video was not being shared." in page
-    for option in ('<option value="">Never</option>', '<option value="1">After 1 day</option>',
-                   '<option value="7">After 7 days</option>', '<option value="30">After 30 days</option>'):
+    for option in (
+        '<option value="">Never</option>',
+        '<option value="1">After 1 day</option>',
+        '<option value="7">After 7 days</option>',
+        '<option value="30">After 30 days</option>',
+    ):
         assert option in page
     response = owner_client.post(f"/jobs/{done.public_id}/share/", {"expires": "5"}, **HTMX)
     assert "Choose when the link stops working: never, or after 1, 7 or 30 days." in response.content.decode()
@@ -116,7 +129,8 @@ def test_without_javascript_it_redirects_to_the_result_page_with_a_message(owner
     response = owner_client.post(f"/jobs/{done.public_id}/share/", {"expires": ""})
     assert response.status_code == 302 and response["Location"] == f"/jobs/{done.public_id}/"
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Shared: anyone with the link can watch this video (its prompt stays private)."]
+        "Shared: anyone with the link can watch this video (its prompt stays private)."
+    ]
     link = ShareLink.objects.get()
     assert (link.show_prompt, link.expires_at) == (False, None)
 
@@ -133,8 +147,10 @@ def test_only_a_finished_video_can_be_shared(owner_client, owner):
     queued = submit_draft(draft, None)
     response = owner_client.post(f"/jobs/{queued.public_id}/share/", {}, **HTMX)
     assert response.status_code == 200
-    assert ("Only a finished video can be shared, and this job is queued. Share it once it has succeeded."
-            in response.content.decode())
+    assert (
+        "Only a finished video can be shared, and this job is queued. Share it once it has succeeded."
+        in response.content.decode()
+    )
     assert not ShareLink.objects.exists()
 
 
@@ -151,7 +167,7 @@ def test_stopping_sharing_makes_the_link_and_its_files_a_404(owner_client, clien
 
 
 def test_another_creative_cannot_share_or_stop_the_owners_video(outsider_client, done):
-    link, token = shared(done)
+    link, _token = shared(done)
     for action in ("share/", "share/revoke/"):
         assert outsider_client.post(f"/jobs/{done.public_id}/{action}", **HTMX).status_code == 404
     link.refresh_from_db()
@@ -172,15 +188,18 @@ def test_share_actions_take_only_post(owner_client, done):
 
 # --- What a viewer sees ---------------------------------------------------------------------------------------
 
+
 def test_the_share_page_plays_the_studios_own_copy_for_anyone(client, done):
     _, token = shared(done)
     response = client.get(f"/s/{token}/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert (f'<video class="share-player" controls playsinline preload="metadata"\n'
-            f'           poster="/s/{token}/poster.jpg" src="/s/{token}/video.mp4"') in page
+    assert (
+        f'<video class="share-player" controls playsinline preload="metadata"\n'
+        f'           poster="/s/{token}/poster.jpg" src="/s/{token}/video.mp4"'
+    ) in page
     assert f'href="/s/{token}/download/" download' in page
-    assert "<h1 class=\"share-title\">A red fox crosses a snowy field at dawn, slow tracking shot</h1>" in page
+    assert '<h1 class="share-title">A red fox crosses a snowy field at dawn, slow tracking shot</h1>' in page
     assert "2 s · 640×360 · Local preview" in page
     assert '<meta name="robots" content="noindex">' in page
     assert "<form" not in page and "csrf" not in page.lower()
@@ -230,7 +249,7 @@ def test_a_hidden_prompt_is_nowhere_on_the_page_or_in_its_previews(client, owner
     tags = meta_tags(page)
     assert tags["og:title"] == tags["twitter:title"] == "A Seedance Studio video"
     assert tags["og:description"] == "A 2-second video made with Seedance Studio."
-    assert "<h1 class=\"share-title\">A Seedance Studio video</h1>" in page
+    assert '<h1 class="share-title">A Seedance Studio video</h1>' in page
     assert "Secret" not in client.get(f"/s/{token}/embed").content.decode()
 
 

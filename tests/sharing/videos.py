@@ -28,7 +28,7 @@ def finished_job(owner, media: tuple[Path, Path], *, prompt: str = PROMPT) -> Jo
     draft.save()
     job = submit_draft(draft, uuid.uuid4())  # local preview: free
     held = Job.objects.filter(pk=job.pk).claim_next("w", lease_seconds=30)
-    for field_file, path in zip((held.video, held.poster), media):
+    for field_file, path in zip((held.video, held.poster), media, strict=True):
         with path.open("rb") as handle:
             field_file.save(path.name, File(handle), save=False)
     assert held.succeed("w", video=held.video.name, poster=held.poster.name, width=640, height=360, duration=2.0)

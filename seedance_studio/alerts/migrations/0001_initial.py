@@ -5,31 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('studio', '0003_job_failure_cause'),
+        ("studio", "0003_job_failure_cause"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdminAlert',
+            name="AdminAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job_public_id', models.UUIDField(db_index=True)),
-                ('cause', models.CharField(choices=[('set_aside', 'Job set aside for an admin'), ('overdue', 'Job not finished in the follow window'), ('provider_credits', 'Provider account out of credits'), ('provider_key', 'Provider key missing for a job already sent'), ('studio_error', 'Studio error while following a job')], max_length=20)),
-                ('provider', models.CharField(blank=True, max_length=40)),
-                ('message', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('mailed_at', models.DateTimeField(blank=True, null=True)),
-                ('mail_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('mail_error', models.CharField(blank=True, max_length=300)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alerts', to='studio.job')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("job_public_id", models.UUIDField(db_index=True)),
+                (
+                    "cause",
+                    models.CharField(
+                        choices=[
+                            ("set_aside", "Job set aside for an admin"),
+                            ("overdue", "Job not finished in the follow window"),
+                            ("provider_credits", "Provider account out of credits"),
+                            ("provider_key", "Provider key missing for a job already sent"),
+                            ("studio_error", "Studio error while following a job"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("provider", models.CharField(blank=True, max_length=40)),
+                ("message", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("mailed_at", models.DateTimeField(blank=True, null=True)),
+                ("mail_attempts", models.PositiveSmallIntegerField(default=0)),
+                ("mail_error", models.CharField(blank=True, max_length=300)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="alerts",
+                        to="studio.job",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('job_public_id', 'cause'), name='one_alert_per_job_and_cause'), models.CheckConstraint(condition=models.Q(('mailed_at__isnull', True), ('mail_error', ''), _connector='OR'), name='alert_mailed_has_no_error')],
+                "ordering": ["-created_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("job_public_id", "cause"), name="one_alert_per_job_and_cause"),
+                    models.CheckConstraint(
+                        condition=models.Q(("mailed_at__isnull", True), ("mail_error", ""), _connector="OR"),
+                        name="alert_mailed_has_no_error",
+                    ),
+                ],
             },
         ),
     ]

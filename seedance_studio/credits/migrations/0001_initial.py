@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,39 +14,135 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CreditAccount',
+            name="CreditAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('available', models.BigIntegerField(default=0)),
-                ('held', models.BigIntegerField(default=0)),
-                ('daily_spending_cap', models.PositiveIntegerField(blank=True, help_text='Most credits this creative may commit per day (UTC). Empty: no cap.', null=True)),
-                ('max_jobs_in_flight', models.PositiveSmallIntegerField(blank=True, help_text='Most paid jobs this creative may have in flight at once. Empty: no limit.', null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='credit_account', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("available", models.BigIntegerField(default=0)),
+                ("held", models.BigIntegerField(default=0)),
+                (
+                    "daily_spending_cap",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Most credits this creative may commit per day (UTC). Empty: no cap.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "max_jobs_in_flight",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Most paid jobs this creative may have in flight at once. Empty: no limit.",
+                        null=True,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="credit_account",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('available__gte', 0)), name='credit_available_not_negative'), models.CheckConstraint(condition=models.Q(('held__gte', 0)), name='credit_held_not_negative')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("available__gte", 0)), name="credit_available_not_negative"
+                    ),
+                    models.CheckConstraint(condition=models.Q(("held__gte", 0)), name="credit_held_not_negative"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('grant', 'Grant'), ('adjustment', 'Adjustment'), ('reserve', 'Reserved'), ('consume', 'Charged'), ('release', 'Refunded')], max_length=10)),
-                ('amount', models.BigIntegerField(help_text='Credits moved; negative only for a deducting adjustment.')),
-                ('available_after', models.BigIntegerField()),
-                ('held_after', models.BigIntegerField()),
-                ('job_public_id', models.UUIDField(blank=True, db_index=True, null=True)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('admin', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries_made', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("grant", "Grant"),
+                            ("adjustment", "Adjustment"),
+                            ("reserve", "Reserved"),
+                            ("consume", "Charged"),
+                            ("release", "Refunded"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "amount",
+                    models.BigIntegerField(help_text="Credits moved; negative only for a deducting adjustment."),
+                ),
+                ("available_after", models.BigIntegerField()),
+                ("held_after", models.BigIntegerField()),
+                ("job_public_id", models.UUIDField(blank=True, db_index=True, null=True)),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "admin",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries_made",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['user', '-created_at', '-id'], name='credits_led_user_id_7faae7_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('kind', 'reserve')), fields=('job_public_id',), name='one_reservation_per_job'), models.UniqueConstraint(condition=models.Q(('kind__in', ['consume', 'release'])), fields=('job_public_id',), name='one_settlement_per_job'), models.CheckConstraint(condition=models.Q(models.Q(('job_public_id__isnull', False), ('kind__in', ['reserve', 'consume', 'release'])), models.Q(('job_public_id__isnull', True), ('kind__in', ['grant', 'adjustment'])), _connector='OR'), name='job_entries_name_their_job'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'adjustment'), models.Q(('amount', 0), _negated=True)), models.Q(models.Q(('kind', 'adjustment'), _negated=True), ('amount__gt', 0)), _connector='OR'), name='ledger_amount_sign'), models.CheckConstraint(condition=models.Q(('kind__in', ['reserve', 'consume', 'release']), models.Q(('reason', ''), _negated=True), _connector='OR'), name='admin_entries_give_a_reason'), models.CheckConstraint(condition=models.Q(('available_after__gte', 0), ('held_after__gte', 0)), name='ledger_balance_not_negative')],
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [models.Index(fields=["user", "-created_at", "-id"], name="credits_led_user_id_7faae7_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "reserve")),
+                        fields=("job_public_id",),
+                        name="one_reservation_per_job",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind__in", ["consume", "release"])),
+                        fields=("job_public_id",),
+                        name="one_settlement_per_job",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("job_public_id__isnull", False), ("kind__in", ["reserve", "consume", "release"])),
+                            models.Q(("job_public_id__isnull", True), ("kind__in", ["grant", "adjustment"])),
+                            _connector="OR",
+                        ),
+                        name="job_entries_name_their_job",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "adjustment"), models.Q(("amount", 0), _negated=True)),
+                            models.Q(models.Q(("kind", "adjustment"), _negated=True), ("amount__gt", 0)),
+                            _connector="OR",
+                        ),
+                        name="ledger_amount_sign",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind__in", ["reserve", "consume", "release"]),
+                            models.Q(("reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="admin_entries_give_a_reason",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("available_after__gte", 0), ("held_after__gte", 0)),
+                        name="ledger_balance_not_negative",
+                    ),
+                ],
             },
         ),
     ]

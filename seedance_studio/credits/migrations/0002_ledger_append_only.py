@@ -18,8 +18,10 @@ POSTGRESQL = [
     f"CREATE TRIGGER ledger_no_change BEFORE UPDATE OR DELETE ON {TABLE} "
     "FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();",
 ]
-POSTGRESQL_REVERSE = [f"DROP TRIGGER IF EXISTS ledger_no_change ON {TABLE};",
-                      "DROP FUNCTION IF EXISTS ledger_refuse_change();"]
+POSTGRESQL_REVERSE = [
+    f"DROP TRIGGER IF EXISTS ledger_no_change ON {TABLE};",
+    "DROP FUNCTION IF EXISTS ledger_refuse_change();",
+]
 
 
 def install(apps, schema_editor):

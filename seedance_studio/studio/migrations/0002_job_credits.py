@@ -10,39 +10,78 @@ def mark_jobs_from_before_the_ledger(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('studio', '0001_initial'),
+        ("studio", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='credits_status',
-            field=models.CharField(choices=[('free', 'Free'), ('reserved', 'Reserved'), ('charged', 'Charged'), ('released', 'Not charged')], default='free', max_length=10),
+            model_name="job",
+            name="credits_status",
+            field=models.CharField(
+                choices=[
+                    ("free", "Free"),
+                    ("reserved", "Reserved"),
+                    ("charged", "Charged"),
+                    ("released", "Not charged"),
+                ],
+                default="free",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='job',
-            name='provider_cost',
+            model_name="job",
+            name="provider_cost",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AlterField(
-            model_name='job',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('running', 'Rendering'), ('succeeded', 'Ready'), ('failed', 'Failed'), ('cancelled', 'Cancelled'), ('set_aside', 'Set aside for an admin')], db_index=True, default='queued', max_length=10),
+            model_name="job",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("running", "Rendering"),
+                    ("succeeded", "Ready"),
+                    ("failed", "Failed"),
+                    ("cancelled", "Cancelled"),
+                    ("set_aside", "Set aside for an admin"),
+                ],
+                db_index=True,
+                default="queued",
+                max_length=10,
+            ),
         ),
         migrations.RunPython(mark_jobs_from_before_the_ledger, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('credits_status', 'reserved'), _negated=True), ('status__in', ['queued', 'running', 'set_aside']), _connector='OR'), name='credits_held_only_while_unsettled'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("credits_status", "reserved"), _negated=True),
+                    ("status__in", ["queued", "running", "set_aside"]),
+                    _connector="OR",
+                ),
+                name="credits_held_only_while_unsettled",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('credits_status', 'charged'), _negated=True), ('status', 'succeeded'), _connector='OR'), name='credits_charged_only_for_a_result'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("credits_status", "charged"), _negated=True), ("status", "succeeded"), _connector="OR"
+                ),
+                name="credits_charged_only_for_a_result",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('credits_status', 'free'), ('price_credits', 0)), models.Q(models.Q(('credits_status', 'free'), _negated=True), ('price_credits__gt', 0)), _connector='OR'), name='credits_free_only_when_priced_zero'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("credits_status", "free"), ("price_credits", 0)),
+                    models.Q(models.Q(("credits_status", "free"), _negated=True), ("price_credits__gt", 0)),
+                    _connector="OR",
+                ),
+                name="credits_free_only_when_priced_zero",
+            ),
         ),
     ]

@@ -14,16 +14,29 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('studio', '0002_job_credits'),
+        ("studio", "0002_job_credits"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='failure_cause',
-            field=models.CharField(blank=True, choices=[('refused', 'Refused at submit'), ('moderation', 'Moderation'), ('provider', 'Failed at the provider'), ('timed_out', 'Never finished'), ('no_result', 'No video returned'), ('not_configured', 'Provider not set up'), ('interrupted', 'Worker interrupted'), ('studio', 'Studio error'), ('closed', 'Closed by an admin')], max_length=20),
+            model_name="job",
+            name="failure_cause",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("refused", "Refused at submit"),
+                    ("moderation", "Moderation"),
+                    ("provider", "Failed at the provider"),
+                    ("timed_out", "Never finished"),
+                    ("no_result", "No video returned"),
+                    ("not_configured", "Provider not set up"),
+                    ("interrupted", "Worker interrupted"),
+                    ("studio", "Studio error"),
+                    ("closed", "Closed by an admin"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

@@ -4,24 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('references', '0001_initial'),
-        ('studio', '0003_job_failure_cause'),
+        ("references", "0001_initial"),
+        ("studio", "0003_job_failure_cause"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='compositionreference',
-            name='frame',
-            field=models.CharField(blank=True, choices=[('first', 'First frame'), ('last', 'Last frame')], default='', max_length=5),
+            model_name="compositionreference",
+            name="frame",
+            field=models.CharField(
+                blank=True, choices=[("first", "First frame"), ("last", "Last frame")], default="", max_length=5
+            ),
         ),
         migrations.AddConstraint(
-            model_name='compositionreference',
-            constraint=models.UniqueConstraint(condition=models.Q(('frame', ''), _negated=True), fields=('composition', 'frame'), name='one_reference_per_frame'),
+            model_name="compositionreference",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("frame", ""), _negated=True),
+                fields=("composition", "frame"),
+                name="one_reference_per_frame",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='compositionreference',
-            constraint=models.CheckConstraint(condition=models.Q(('frame__in', ['', 'first', 'last'])), name='frame_first_last_or_none'),
+            model_name="compositionreference",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("frame__in", ["", "first", "last"])), name="frame_first_last_or_none"
+            ),
         ),
     ]

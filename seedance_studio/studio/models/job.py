@@ -17,8 +17,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -48,7 +47,7 @@ class SubmissionLimit(Exception):
         self.message = message
 
 
-def job_file_upload_to(instance: "Job", filename: str) -> str:
+def job_file_upload_to(instance: Job, filename: str) -> str:
     return f"jobs/{instance.public_id.hex}/{uuid.uuid4().hex[:8]}-{filename}"
 
 
@@ -82,8 +81,9 @@ class EpochSeconds(models.Func):
     template = "CAST(EXTRACT(EPOCH FROM %(expressions)s) AS double precision)"
 
     def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
-                           **extra)
+        return self.as_sql(
+            compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)", **extra
+        )
 
 
 # What makes two jobs take about as long: the estimate groups finished jobs by these, over recent history only
@@ -93,7 +93,7 @@ RUN_TIME_HISTORY_DAYS = 30
 RUN_TIME_CACHE_SECONDS = 300
 
 
-class JobQuerySet(models.QuerySet):
+class JobQuerySet(models.QuerySet["Job"]):
     def in_flight(self):
         return self.filter(status__in=Job.IN_FLIGHT)
 
@@ -106,8 +106,9 @@ class JobQuerySet(models.QuerySet):
         A job's status is what the creative sees (a remote job waiting between two polls is "running" at the
         provider); whether a worker holds it is the lease alone.
         """
-        return self.in_flight().filter(Q(lease_expires_at__isnull=True, run_after__lte=now)
-                                       | Q(lease_expires_at__lt=now))
+        return self.in_flight().filter(
+            Q(lease_expires_at__isnull=True, run_after__lte=now) | Q(lease_expires_at__lt=now)
+        )
 
     # --- What the gallery shows: for a whole page of cards, each in one query ------------------------------
 
@@ -122,9 +123,14 @@ class JobQuerySet(models.QuerySet):
         queued = [job for job in jobs if job.status == Job.Status.QUEUED and not job.is_remote]
         if not queued:
             return {}
-        ahead = Job.objects.filter(status=Job.Status.QUEUED, provider="local_preview").aggregate(**{
-            f"ahead_{job.pk}": Count("pk", filter=Q(created_at__lt=job.created_at)
-                                     | Q(created_at=job.created_at, pk__lt=job.pk)) for job in queued})
+        ahead = Job.objects.filter(status=Job.Status.QUEUED, provider="local_preview").aggregate(
+            **{
+                f"ahead_{job.pk}": Count(
+                    "pk", filter=Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, pk__lt=job.pk)
+                )
+                for job in queued
+            }
+        )
         return {job.pk: ahead[f"ahead_{job.pk}"] + 1 for job in queued}
 
     def run_time_estimates(self, jobs, *, now=None) -> dict[int, RunTimeEstimate]:
@@ -140,14 +146,25 @@ class JobQuerySet(models.QuerySet):
                 seconds, similar = typical[job.shape]
                 started_at = job.run_started_at
                 estimates[job.pk] = RunTimeEstimate(
-                    seconds=seconds, similar_jobs=similar,
-                    elapsed=None if started_at is None else max(0.0, (now - started_at).total_seconds()))
+                    seconds=seconds,
+                    similar_jobs=similar,
+                    elapsed=None if started_at is None else max(0.0, (now - started_at).total_seconds()),
+                )
         return estimates
 
     # --- Submitting ------------------------------------------------------------------------------------------
 
-    def create_reserved(self, *, owner, composition: Composition, submission_key: uuid.UUID, provider: str,
-                        quote: dict, price_credits: int, request_body) -> "Job":
+    def create_reserved(
+        self,
+        *,
+        owner,
+        composition: Composition,
+        submission_key: uuid.UUID,
+        provider: str,
+        quote: dict,
+        price_credits: int,
+        request_body,
+    ) -> Job:
         """Queue a job and reserve its quoted credits in one transaction, under the creative's account lock, so
         concurrent submissions can never overspend. Raises ledger.InsufficientCredits or SubmissionLimit, and
         then nothing is created."""
@@ -155,17 +172,23 @@ class JobQuerySet(models.QuerySet):
             account = ledger.lock_account(owner)
             if price_credits:
                 _check_limits(account, owner, price_credits)
-            job = self.create(owner=owner, composition=composition, submission_key=submission_key,
-                              provider=provider, quote=quote, price_credits=price_credits,
-                              request_body=request_body,
-                              credits_status=Job.Credits.RESERVED if price_credits else Job.Credits.FREE)
+            job = self.create(
+                owner=owner,
+                composition=composition,
+                submission_key=submission_key,
+                provider=provider,
+                quote=quote,
+                price_credits=price_credits,
+                request_body=request_body,
+                credits_status=Job.Credits.RESERVED if price_credits else Job.Credits.FREE,
+            )
             if price_credits:
                 ledger.reserve(account, job.public_id, price_credits)
             return job
 
     # --- The worker's lease ----------------------------------------------------------------------------------
 
-    def claim_next(self, worker: str, *, lease_seconds: int, remote: bool | None = None) -> "Job | None":
+    def claim_next(self, worker: str, *, lease_seconds: int, remote: bool | None = None) -> Job | None:
         """Claim the oldest due job (only provider jobs with remote=True, only local renders with remote=False)."""
         now = timezone.now()
         due = self.due(now)
@@ -178,8 +201,12 @@ class JobQuerySet(models.QuerySet):
             if attempts >= settings.WORKER_MAX_ATTEMPTS:
                 self.get(pk=pk)._give_up_on_interrupted(seen, attempts, now)
                 continue
-            claimed = seen.update(lease_owner=worker, lease_expires_at=now + timedelta(seconds=lease_seconds),
-                                  attempts=F("attempts") + 1, updated_at=now)
+            claimed = seen.update(
+                lease_owner=worker,
+                lease_expires_at=now + timedelta(seconds=lease_seconds),
+                attempts=F("attempts") + 1,
+                updated_at=now,
+            )
             if claimed:
                 return self.select_related("composition").get(pk=pk)
         return None
@@ -187,7 +214,8 @@ class JobQuerySet(models.QuerySet):
     def renew_leases(self, worker: str, job_ids, *, lease_seconds: int) -> None:
         if job_ids:
             self.filter(pk__in=list(job_ids), lease_owner=worker).update(
-                lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds))
+                lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds)
+            )
 
 
 def _typical_run_times(shapes: set[tuple]) -> dict[tuple, tuple[float, int]]:
@@ -202,24 +230,34 @@ def _typical_run_times(shapes: set[tuple]) -> dict[tuple, tuple[float, int]]:
     if missing:
         match = Q()
         for shape in missing:
-            match |= Q(**dict(zip(SHAPE_FIELDS, shape)))
+            match |= Q(**dict(zip(SHAPE_FIELDS, shape, strict=True)))
         by_shape = [F(name) for name in SHAPE_FIELDS]
         run_time = EpochSeconds("finished_at") - EpochSeconds(Coalesce("started_at", "create_sent_at"))
-        rows = (Job.objects.filter(match, status=Job.Status.SUCCEEDED,
-                                   finished_at__gte=timezone.now() - timedelta(days=RUN_TIME_HISTORY_DAYS))
-                .filter(Q(started_at__isnull=False) | Q(create_sent_at__isnull=False))
-                .annotate(run_time=run_time)
-                .annotate(rank=Window(RowNumber(), partition_by=by_shape, order_by=F("run_time").asc()),
-                          similar=Window(Count("pk"), partition_by=by_shape))
-                .filter(rank__gte=(F("similar") + 1) / 2, rank__lte=(F("similar") + 2) / 2)
-                .order_by().values_list(*SHAPE_FIELDS, "run_time", "similar"))
+        rows = (
+            Job.objects.filter(
+                match,
+                status=Job.Status.SUCCEEDED,
+                finished_at__gte=timezone.now() - timedelta(days=RUN_TIME_HISTORY_DAYS),
+            )
+            .filter(Q(started_at__isnull=False) | Q(create_sent_at__isnull=False))
+            .annotate(run_time=run_time)
+            .annotate(
+                rank=Window(RowNumber(), partition_by=by_shape, order_by=F("run_time").asc()),
+                similar=Window(Count("pk"), partition_by=by_shape),
+            )
+            .filter(rank__gte=(F("similar") + 1) / 2, rank__lte=(F("similar") + 2) / 2)
+            .order_by()
+            .values_list(*SHAPE_FIELDS, "run_time", "similar")
+        )
         middles: dict[tuple, list[float]] = {}
         similar: dict[tuple, int] = {}
         for *shape, run_time, count in rows:
             middles.setdefault(tuple(shape), []).append(float(run_time))
             similar[tuple(shape)] = count
-        learned = {shape: (sum(middles[shape]) / len(middles[shape]), similar[shape]) if shape in middles else None
-                   for shape in missing}
+        learned = {
+            shape: (sum(middles[shape]) / len(middles[shape]), similar[shape]) if shape in middles else None
+            for shape in missing
+        }
         cache.set_many({keys[shape]: value for shape, value in learned.items()}, RUN_TIME_CACHE_SECONDS)
         typical.update(learned)
     return {shape: value for shape, value in typical.items() if value}
@@ -232,19 +270,20 @@ def _check_limits(account, owner, price_credits: int) -> None:
             raise SubmissionLimit(
                 f"You already have {in_flight} paid job{'s' if in_flight != 1 else ''} in flight, the most an admin "
                 f"allows you at once ({account.max_jobs_in_flight}). Submit again when one has finished, or "
-                "cancel one that has not been sent yet.")
+                "cancel one that has not been sent yet."
+            )
     if account.daily_spending_cap is not None:
-        day_start = timezone.now().astimezone(dt_timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+        day_start = timezone.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         committed = Job.objects.filter(
-            owner=owner, created_at__gte=day_start,
-            credits_status__in=(Job.Credits.RESERVED, Job.Credits.CHARGED)).aggregate(
-                total=Coalesce(models.Sum("price_credits"), 0))["total"]
+            owner=owner, created_at__gte=day_start, credits_status__in=(Job.Credits.RESERVED, Job.Credits.CHARGED)
+        ).aggregate(total=Coalesce(models.Sum("price_credits"), 0))["total"]
         if committed + price_credits > account.daily_spending_cap:
             left = max(0, account.daily_spending_cap - committed)
             raise SubmissionLimit(
                 f"This job costs {price_credits} credits, but your daily spending cap is "
                 f"{account.daily_spending_cap} credits and {committed} are already committed today ({left} left). "
-                "The cap resets at 00:00 UTC; an admin can raise it.")
+                "The cap resets at 00:00 UTC; an admin can raise it."
+            )
 
 
 class Job(models.Model):
@@ -257,11 +296,15 @@ class Job(models.Model):
         SET_ASIDE = "set_aside", "Set aside for an admin"
 
     class Phase(models.TextChoices):
-        """Where a remote job is on its way; each step is idempotent and run by whichever worker claims it."""
+        """Where a remote job is on its way; each step is idempotent and run by whichever worker claims it
+        (seedance_studio.worker.remote has the table of steps and transitions)."""
 
         SUBMIT = "submit", "Sending to the provider"
-        RECONCILE = "reconcile", "Confirming with the provider"
+        # The create went unanswered: the task may exist, the provider has to name it (a callback, an admin).
+        CONFIRM = "confirm", "Confirming with the provider"
         FOLLOW = "follow", "Following the provider's task"
+        # Followed past PROVIDER_FOLLOW_HOURS: read slowly for one more period, then failed as timed out.
+        OVERDUE = "overdue", "Overdue at the provider"
         DOWNLOAD = "download", "Keeping the result"
         DONE = "done", "Done"
 
@@ -285,11 +328,27 @@ class Job(models.Model):
         CLOSED = "closed", "Closed by an admin"
 
     IN_FLIGHT = (Status.QUEUED, Status.RUNNING)
+    # In flight but waiting on the provider in a way an admin may settle (close it, attach its task).
+    ADMIN_SETTLES = (Phase.CONFIRM, Phase.OVERDUE)
     ENDED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
     # A step may move a job between these and nothing else: ending it is a named transition.
-    PARK_FIELDS = frozenset({"phase", "status", "status_note", "run_after", "poll_interval", "follow_deadline",
-                             "has_progress", "provider_eta_seconds", "progress", "result_outputs",
-                             "create_sent_at", "error_message", "provider_cost"})
+    PARK_FIELDS = frozenset(
+        {
+            "phase",
+            "status",
+            "status_note",
+            "run_after",
+            "poll_interval",
+            "follow_deadline",
+            "has_progress",
+            "provider_eta_seconds",
+            "progress",
+            "result_outputs",
+            "create_sent_at",
+            "error_message",
+            "provider_cost",
+        }
+    )
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
@@ -341,23 +400,33 @@ class Job(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = JobQuerySet.as_manager()
+    # Not columns: set on a page of cards by studio.job_views._with_card_facts (one query for the whole page).
+    queue_place: int | None
+    estimate: RunTimeEstimate | None
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["owner", "submission_key"], name="one_job_per_submission"),
             # One provider task belongs to one job: a callback can never bind someone else's task to a job.
-            models.UniqueConstraint(fields=["provider", "provider_task_id"], condition=~Q(provider_task_id=""),
-                                    name="one_job_per_provider_task"),
+            models.UniqueConstraint(
+                fields=["provider", "provider_task_id"],
+                condition=~Q(provider_task_id=""),
+                name="one_job_per_provider_task",
+            ),
             # A job's credits follow its state: held only while it can still end either way.
             models.CheckConstraint(
                 condition=~Q(credits_status="reserved") | Q(status__in=["queued", "running", "set_aside"]),
-                name="credits_held_only_while_unsettled"),
-            models.CheckConstraint(condition=~Q(credits_status="charged") | Q(status="succeeded"),
-                                   name="credits_charged_only_for_a_result"),
-            models.CheckConstraint(condition=Q(credits_status="free", price_credits=0)
-                                   | ~Q(credits_status="free") & Q(price_credits__gt=0),
-                                   name="credits_free_only_when_priced_zero"),
+                name="credits_held_only_while_unsettled",
+            ),
+            models.CheckConstraint(
+                condition=~Q(credits_status="charged") | Q(status="succeeded"), name="credits_charged_only_for_a_result"
+            ),
+            models.CheckConstraint(
+                condition=Q(credits_status="free", price_credits=0)
+                | ~Q(credits_status="free") & Q(price_credits__gt=0),
+                name="credits_free_only_when_priced_zero",
+            ),
         ]
         indexes = [models.Index(fields=["status", "run_after"]), models.Index(fields=["owner", "-created_at"])]
 
@@ -385,8 +454,9 @@ class Job(models.Model):
 
     @property
     def can_be_closed_by_admin(self) -> bool:
-        """A set-aside job, or one still being confirmed with the provider (what close_by_admin accepts)."""
-        return self.status == self.Status.SET_ASIDE or (self.is_in_flight and self.phase == self.Phase.RECONCILE)
+        """A set-aside job, or one still being confirmed with the provider or overdue there (what close_by_admin
+        accepts)."""
+        return self.status == self.Status.SET_ASIDE or (self.is_in_flight and self.phase in self.ADMIN_SETTLES)
 
     @property
     def can_be_given_a_task_by_admin(self) -> bool:
@@ -395,7 +465,7 @@ class Job(models.Model):
 
     @property
     def progress_percent(self) -> int:
-        return int(round(self.progress * 100))
+        return round(self.progress * 100)
 
     @property
     def version(self) -> str:
@@ -432,7 +502,7 @@ class Job(models.Model):
     @property
     def peak_hours_note(self) -> str:
         """Seedance providers' queues are longest 09:00-15:00 GMT; say so while a remote job waits then."""
-        if self.is_remote and self.is_in_flight and 9 <= timezone.now().astimezone(dt_timezone.utc).hour < 15:
+        if self.is_remote and self.is_in_flight and 9 <= timezone.now().astimezone(UTC).hour < 15:
             return "Peak hours at Seedance providers (09:00–15:00 GMT): queues can take hours."
         return ""
 
@@ -461,7 +531,12 @@ class Job(models.Model):
             if not deleted:
                 return False
             Composition.objects.filter(pk=self.composition_id).delete()
-            transaction.on_commit(lambda: [field_file.delete(save=False) for field_file in files])
+
+            def delete_files() -> None:
+                for field_file in files:
+                    field_file.delete(save=False)
+
+            transaction.on_commit(delete_files)
         return True
 
     # --- Transitions: steps a worker takes while it holds the lease ------------------------------------------
@@ -471,20 +546,25 @@ class Job(models.Model):
 
     def mark_running(self, worker: str) -> None:
         now = timezone.now()
-        self._held(worker).update(status=self.Status.RUNNING, updated_at=now,
-                                  started_at=Coalesce(F("started_at"), now))
+        self._held(worker).update(status=self.Status.RUNNING, updated_at=now, started_at=Coalesce(F("started_at"), now))
 
     def report_progress(self, worker: str, fraction: float, *, lease_seconds: int) -> None:
         now = timezone.now()
-        if not self._held(worker).update(progress=max(0.0, min(1.0, fraction)), updated_at=now,
-                                         lease_expires_at=now + timedelta(seconds=lease_seconds)):
+        if not self._held(worker).update(
+            progress=max(0.0, min(1.0, fraction)),
+            updated_at=now,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+        ):
             raise LeaseLost(self.public_id)
 
     def mark_create_sent(self, worker: str, *, callback_token_hash: str) -> bool:
         """Record that the create request is about to leave; False if it already did (then it must not again)
         or the job was cancelled meanwhile."""
-        return bool(self._held(worker).filter(create_sent_at__isnull=True).update(
-            create_sent_at=timezone.now(), callback_token_hash=callback_token_hash, updated_at=timezone.now()))
+        return bool(
+            self._held(worker)
+            .filter(create_sent_at__isnull=True)
+            .update(create_sent_at=timezone.now(), callback_token_hash=callback_token_hash, updated_at=timezone.now())
+        )
 
     def adopt_task(self, task_id: str) -> bool:
         """The job was sent: bind the provider's task to it, whoever holds the lease. Once the provider has a
@@ -493,9 +573,11 @@ class Job(models.Model):
             return False
         try:
             with transaction.atomic():
-                return bool(Job.objects.filter(pk=self.pk, provider_task_id="").exclude(
-                    status__in=(self.Status.SUCCEEDED, self.Status.CANCELLED)).update(
-                        provider_task_id=task_id, phase=self.Phase.FOLLOW, updated_at=timezone.now()))
+                return bool(
+                    Job.objects.filter(pk=self.pk, provider_task_id="")
+                    .exclude(status__in=(self.Status.SUCCEEDED, self.Status.CANCELLED))
+                    .update(provider_task_id=task_id, phase=self.Phase.FOLLOW, updated_at=timezone.now())
+                )
         except IntegrityError:
             return False
 
@@ -509,8 +591,16 @@ class Job(models.Model):
             raise ValueError("park() keeps a job in flight: use succeed(), fail(), set_aside() or cancel()")
         if "status_note" in fields:
             fields["status_note"] = fields["status_note"][:300]
-        return bool(self._held(worker).update(run_after=run_after, lease_owner="", lease_expires_at=None,
-                                              attempts=0, updated_at=timezone.now(), **fields))
+        return bool(
+            self._held(worker).update(
+                run_after=run_after,
+                lease_owner="",
+                lease_expires_at=None,
+                attempts=0,
+                updated_at=timezone.now(),
+                **fields,
+            )
+        )
 
     def retry_or_fail(self, worker: str, message: str, *, cause: str = "studio") -> None:
         """A step failed before anything was sent: try again later, or fail once the attempts are used up."""
@@ -519,16 +609,23 @@ class Job(models.Model):
             return
         if attempts < settings.WORKER_MAX_ATTEMPTS:
             now = timezone.now()
-            self._held(worker).update(status=self.Status.QUEUED, lease_owner="", lease_expires_at=None,
-                                      updated_at=now, run_after=now + timedelta(seconds=10 * attempts),
-                                      progress=0.0, error_message=message)
+            self._held(worker).update(
+                status=self.Status.QUEUED,
+                lease_owner="",
+                lease_expires_at=None,
+                updated_at=now,
+                run_after=now + timedelta(seconds=10 * attempts),
+                progress=0.0,
+                error_message=message,
+            )
         else:
             self.fail(worker, message, cause=cause)
 
     def hurry(self) -> None:
         """A callback said the task moved: read its status now instead of at the next poll."""
-        Job.objects.in_flight().filter(pk=self.pk, phase__in=[self.Phase.FOLLOW, self.Phase.RECONCILE]).update(
-            run_after=timezone.now())
+        Job.objects.in_flight().filter(
+            pk=self.pk, phase__in=[self.Phase.CONFIRM, self.Phase.FOLLOW, self.Phase.OVERDUE]
+        ).update(run_after=timezone.now())
 
     # --- Terminal transitions: each settles the credits in the same transaction ------------------------------
 
@@ -544,24 +641,36 @@ class Job(models.Model):
         """No video: the reservation is released, and the message says why in words. `cause` (a Failure) groups
         it for the providers page; by default a failure at the provider, or moderation."""
         cause = cause or (self.Failure.MODERATION if moderation else self.Failure.PROVIDER)
-        return self._end(self._held(worker), self.Status.FAILED,
-                         dict(error_message=message, moderation=moderation, status_note="", phase=self.Phase.DONE,
-                              failure_cause=cause))
+        return self._end(
+            self._held(worker),
+            self.Status.FAILED,
+            dict(
+                error_message=message, moderation=moderation, status_note="", phase=self.Phase.DONE, failure_cause=cause
+            ),
+        )
 
     def cancel(self) -> bool:
         """The creative withdrew a job the provider has not been sent yet; a worker holding it loses its lease."""
         unsent = Job.objects.in_flight().filter(pk=self.pk, create_sent_at__isnull=True)
-        return self._end(unsent, self.Status.CANCELLED,
-                         dict(error_message="Cancelled before it was sent to the provider.", status_note="",
-                              phase=self.Phase.DONE))
+        return self._end(
+            unsent,
+            self.Status.CANCELLED,
+            dict(error_message="Cancelled before it was sent to the provider.", status_note="", phase=self.Phase.DONE),
+        )
 
     def set_aside(self, worker: str, reason: str, *, error: str = "") -> bool:
         """Stop working on a job the provider may have billed for, keeping its credits held until an admin
         settles it (close or resume). Nothing is lost: the task id and outputs stay on the job, `error` (the
         technical cause, for the admin) in its error message. The admins are alerted, once."""
         fields = dict(error_message=error) if error else {}
-        set_aside = self._held(worker).update(status=self.Status.SET_ASIDE, status_note=reason[:300], lease_owner="",
-                                              lease_expires_at=None, updated_at=timezone.now(), **fields)
+        set_aside = self._held(worker).update(
+            status=self.Status.SET_ASIDE,
+            status_note=reason[:300],
+            lease_owner="",
+            lease_expires_at=None,
+            updated_at=timezone.now(),
+            **fields,
+        )
         if set_aside:
             self._alert_set_aside(f"{reason}\n\n{error}".strip())
         return bool(set_aside)
@@ -573,22 +682,32 @@ class Job(models.Model):
         alert_admins(self, AdminAlert.Cause.SET_ASIDE, message)
 
     def close_by_admin(self, admin, reason: str) -> bool:
-        """An admin ends a set-aside job, or one still being confirmed, after reconciling it: released."""
+        """An admin ends a set-aside job, or one still being confirmed or overdue, after reconciling it with the
+        provider: released."""
         closable = Job.objects.filter(pk=self.pk).filter(
-            Q(status=self.Status.SET_ASIDE) | Q(status__in=self.IN_FLIGHT, phase=self.Phase.RECONCILE))
+            Q(status=self.Status.SET_ASIDE) | Q(status__in=self.IN_FLIGHT, phase__in=self.ADMIN_SETTLES)
+        )
         message = f"Closed by an admin after checking with the provider: {reason}".strip()
-        return self._end(closable, self.Status.FAILED,
-                         dict(error_message=message, status_note="", phase=self.Phase.DONE,
-                              failure_cause=self.Failure.CLOSED),
-                         release_reason=f"closed by {admin}: {reason}")
+        return self._end(
+            closable,
+            self.Status.FAILED,
+            dict(error_message=message, status_note="", phase=self.Phase.DONE, failure_cause=self.Failure.CLOSED),
+            release_reason=f"closed by {admin}: {reason}",
+        )
 
     def resume_by_admin(self) -> bool:
         """An admin fixed what set the job aside: the worker picks it up again at the step it stopped at."""
         now = timezone.now()
-        return bool(Job.objects.filter(pk=self.pk, status=self.Status.SET_ASIDE).update(
-            status=self.Status.RUNNING if self.create_sent_at else self.Status.QUEUED, run_after=now, attempts=0,
-            follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS), updated_at=now,
-            status_note="An admin resumed this job; the studio is working on it again."))
+        return bool(
+            Job.objects.filter(pk=self.pk, status=self.Status.SET_ASIDE).update(
+                status=self.Status.RUNNING if self.create_sent_at else self.Status.QUEUED,
+                run_after=now,
+                attempts=0,
+                follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS),
+                updated_at=now,
+                status_note="An admin resumed this job; the studio is working on it again.",
+            )
+        )
 
     def attach_task_by_admin(self, task_id: str) -> bool:
         """Name the task the provider's dashboard shows for a job whose create went unanswered."""
@@ -598,12 +717,19 @@ class Job(models.Model):
             return False
         try:
             with transaction.atomic():
-                return bool(Job.objects.filter(pk=self.pk, provider_task_id="").filter(
-                    Q(status=self.Status.SET_ASIDE) | Q(status__in=self.IN_FLIGHT)).update(
-                        provider_task_id=task_id, phase=self.Phase.FOLLOW, run_after=now, updated_at=now,
+                return bool(
+                    Job.objects.filter(pk=self.pk, provider_task_id="")
+                    .filter(Q(status=self.Status.SET_ASIDE) | Q(status__in=self.IN_FLIGHT))
+                    .update(
+                        provider_task_id=task_id,
+                        phase=self.Phase.FOLLOW,
+                        run_after=now,
+                        updated_at=now,
                         status=F("status") if self.is_in_flight else self.Status.RUNNING,
                         follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS),
-                        status_note="An admin attached the provider's task; the studio is following it now."))
+                        status_note="An admin attached the provider's task; the studio is following it now.",
+                    )
+                )
         except IntegrityError:
             return False
 
@@ -615,29 +741,45 @@ class Job(models.Model):
             price, credits = row.get()
             settle = credits == self.Credits.RESERVED
             if settle:
-                fields["credits_status"] = (self.Credits.CHARGED if status == self.Status.SUCCEEDED
-                                            else self.Credits.RELEASED)
-            ended = matching.update(status=status, finished_at=now, updated_at=now, lease_owner="",
-                                    lease_expires_at=None, **fields)
+                fields["credits_status"] = (
+                    self.Credits.CHARGED if status == self.Status.SUCCEEDED else self.Credits.RELEASED
+                )
+            ended = matching.update(
+                status=status, finished_at=now, updated_at=now, lease_owner="", lease_expires_at=None, **fields
+            )
             if not ended:
                 return False
             if settle and status == self.Status.SUCCEEDED:
                 ledger.consume(self.owner_id, self.public_id, price)
             elif settle:
-                ledger.release(self.owner_id, self.public_id, price,
-                               release_reason or fields.get("error_message", "") or status)
+                ledger.release(
+                    self.owner_id, self.public_id, price, release_reason or fields.get("error_message", "") or status
+                )
         return True
 
     def _give_up_on_interrupted(self, seen, attempts: int, now) -> None:
         """A step that keeps killing its worker. A job whose create has left is never ended for that (the
         provider has the task): it is set aside for an admin, credits held. Anything else fails, released."""
-        note = (f"The worker stopped {attempts} times while handling this job, so it is set aside for an admin. "
-                "Your credits are held, not spent, until it is settled. Nothing is lost.")
+        note = (
+            f"The worker stopped {attempts} times while handling this job, so it is set aside for an admin. "
+            "Your credits are held, not spent, until it is settled. Nothing is lost."
+        )
         if seen.filter(create_sent_at__isnull=False).update(
-                status=self.Status.SET_ASIDE, attempts=0, lease_owner="", lease_expires_at=None, updated_at=now,
-                status_note=note):
+            status=self.Status.SET_ASIDE,
+            attempts=0,
+            lease_owner="",
+            lease_expires_at=None,
+            updated_at=now,
+            status_note=note,
+        ):
             self._alert_set_aside(note)
-        self._end(seen.filter(create_sent_at__isnull=True), self.Status.FAILED,
-                  dict(phase=self.Phase.DONE, failure_cause=self.Failure.INTERRUPTED,
-                       error_message=f"The job was interrupted {attempts} times (the worker stopped while working "
-                                     "on it). Submit it again."))
+        self._end(
+            seen.filter(create_sent_at__isnull=True),
+            self.Status.FAILED,
+            dict(
+                phase=self.Phase.DONE,
+                failure_cause=self.Failure.INTERRUPTED,
+                error_message=f"The job was interrupted {attempts} times (the worker stopped while working "
+                "on it). Submit it again.",
+            ),
+        )

@@ -40,7 +40,7 @@ def mentions(prompt, limit=None) -> SafeString:
     pieces, cursor = [], 0
     for mention in parse_mentions(text):
         css = f"mention mention-{mention.kind.value}{' removed' if mention.removed else ''}"
-        pieces += [escape(text[cursor:mention.start]), format_html('<mark class="{}">{}</mark>', css, mention.text)]
+        pieces += [escape(text[cursor : mention.start]), format_html('<mark class="{}">{}</mark>', css, mention.text)]
         cursor = mention.end
     pieces.append(escape(text[cursor:]))
     return mark_safe("".join(pieces))
@@ -67,7 +67,7 @@ def seconds(value) -> str:
 
 @register.filter
 def ago(moment) -> str:
-    """"just now" for the last minute (timesince would say "0 minutes"), else "3 hours ago"."""
+    """ "just now" for the last minute (timesince would say "0 minutes"), else "3 hours ago"."""
     if not moment:
         return ""
     if (timezone.now() - moment).total_seconds() < 60:

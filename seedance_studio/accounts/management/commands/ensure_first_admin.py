@@ -11,8 +11,10 @@ WELCOME_REASON = "Welcome credits for the first admin"
 
 
 class Command(BaseCommand):
-    help = ("Create the first admin account when there is none, and print a one-time sign-in link while no "
-            "admin has a password yet. No default passwords, ever.")
+    help = (
+        "Create the first admin account when there is none, and print a one-time sign-in link while no "
+        "admin has a password yet. No default passwords, ever."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
@@ -30,11 +32,15 @@ class Command(BaseCommand):
                 welcome = settings.STUDIO_FIRST_ADMIN_CREDITS
                 if welcome:
                     ledger.grant(admin, welcome, reason=WELCOME_REASON)
-            self.stdout.write(f"Created the first admin account {username!r}"
-                              + (f" with {welcome} credits." if welcome else "."))
+            self.stdout.write(
+                f"Created the first admin account {username!r}" + (f" with {welcome} credits." if welcome else ".")
+            )
         if any(admin.has_usable_password() for admin in admins):
             return
-        admin = admins.order_by("pk").first()
-        token = SignInLink.objects.issue(admin)
+        oldest = admins.order_by("pk").first()
+        assert oldest is not None  # there is one: found above, or just created
+        token = SignInLink.objects.issue(oldest)
         link = base_url.rstrip("/") + reverse("sign_in_with_link", args=[token])
-        self.stdout.write(self.style.SUCCESS(f"\n  Sign in as {admin.username} (one-time link, valid 24 hours):\n  {link}\n"))
+        self.stdout.write(
+            self.style.SUCCESS(f"\n  Sign in as {oldest.username} (one-time link, valid 24 hours):\n  {link}\n")
+        )

@@ -1,9 +1,9 @@
 """`manage.py credits`: the admin's credit actions from a shell, through the same ledger functions as the admin.
 
-    credits grant USER AMOUNT --reason TEXT     one grant entry; prints the new balance
-    credits deduct USER AMOUNT --reason TEXT    one adjustment entry; never below zero
-    credits balance USER                        available and held
-    credits audit                               each mismatch in the books; exit 1 if there is any
+credits grant USER AMOUNT --reason TEXT     one grant entry; prints the new balance
+credits deduct USER AMOUNT --reason TEXT    one adjustment entry; never below zero
+credits balance USER                        available and held
+credits audit                               each mismatch in the books; exit 1 if there is any
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, metavar="{grant,deduct,balance,audit}")
-        for name, words in (("grant", "Give credits to a creative."),
-                            ("deduct", "Take available credits away from a creative (never below zero).")):
+        for name, words in (
+            ("grant", "Give credits to a creative."),
+            ("deduct", "Take available credits away from a creative (never below zero)."),
+        ):
             move = actions.add_parser(name, help=words, description=words)
             move.add_argument("username")
             move.add_argument("amount", help="whole credits, greater than 0")
@@ -49,27 +51,34 @@ class Command(BaseCommand):
             return
         amount, reason = _amount(options["amount"]), options["reason"].strip()
         if not reason:
-            raise CommandError(f"Give a --reason: it is kept in the ledger with the entry "
-                               f"(e.g. --reason \"Monthly budget\").")
+            raise CommandError(
+                'Give a --reason: it is kept in the ledger with the entry (e.g. --reason "Monthly budget").'
+            )
         if action == "grant":
             entry = ledger.grant(user, amount, reason=reason)
         else:
             try:
                 entry = ledger.deduct(user, amount, reason=reason)
             except ledger.InsufficientCredits as short:
-                raise CommandError(f"{user} has {short.available} credits available, so {amount} cannot be "
-                                   "deducted (credits held by jobs in flight cannot be deducted).") from None
+                raise CommandError(
+                    f"{user} has {short.available} credits available, so {amount} cannot be "
+                    "deducted (credits held by jobs in flight cannot be deducted)."
+                ) from None
         verb = "Granted" if action == "grant" else "Deducted"
-        self.stdout.write(f"{verb} {amount} credits {'to' if action == 'grant' else 'from'} {user}: "
-                          f"{entry.available_after} available, {entry.held_after} held.")
+        self.stdout.write(
+            f"{verb} {amount} credits {'to' if action == 'grant' else 'from'} {user}: "
+            f"{entry.available_after} available, {entry.held_after} held."
+        )
 
     def audit(self):
         found = audit.mismatches()
         for mismatch in found:
             self.stdout.write(str(mismatch))
         if found:
-            raise CommandError(f"{len(found)} mismatch{'es' if len(found) != 1 else ''} (listed above). The "
-                               "reconciliation page in the admin shows them with links.")
+            raise CommandError(
+                f"{len(found)} mismatch{'es' if len(found) != 1 else ''} (listed above). The "
+                "reconciliation page in the admin shows them with links."
+            )
         self.stdout.write("0 mismatches: every balance and every job agrees with the ledger.")
 
     @staticmethod

@@ -9,8 +9,10 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = ("Development: start the web server and a worker together. One Ctrl-C stops both; if either one "
-            "exits, the other is stopped too.")
+    help = (
+        "Development: start the web server and a worker together. One Ctrl-C stops both; if either one "
+        "exits, the other is stopped too."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -24,8 +26,10 @@ class Command(BaseCommand):
             "web": subprocess.Popen([*manage, "runserver", f"{host}:{port}"]),
             "worker": subprocess.Popen([*manage, "runworker"]),
         }
-        self.stdout.write(f"Seedance Studio is running at {base_url}/ (web pid {children['web'].pid}, worker pid "
-                          f"{children['worker'].pid}). Press Ctrl-C to stop both.")
+        self.stdout.write(
+            f"Seedance Studio is running at {base_url}/ (web pid {children['web'].pid}, worker pid "
+            f"{children['worker'].pid}). Press Ctrl-C to stop both."
+        )
         stopping = False
 
         def stop(signum, frame):
@@ -36,7 +40,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         while not stopping and all(child.poll() is None for child in children.values()):
             time.sleep(0.3)
-        for name, child in children.items():
+        for child in children.values():
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 60  # the worker finishes the render in hand before it exits

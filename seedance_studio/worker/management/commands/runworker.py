@@ -5,7 +5,7 @@ import signal
 import socket
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -21,8 +21,10 @@ ALERT_RETRY_SECONDS = 60.0
 
 
 class Command(BaseCommand):
-    help = ("Claim due jobs from the database and run them, a few at a time. SIGTERM or Ctrl-C: stop claiming, "
-            "finish the jobs in hand, exit.")
+    help = (
+        "Claim due jobs from the database and run them, a few at a time. SIGTERM or Ctrl-C: stop claiming, "
+        "finish the jobs in hand, exit."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--concurrency", type=int, default=settings.WORKER_CONCURRENCY)
@@ -54,8 +56,8 @@ class Loop:
         self.stopping = stopping
         self.once = once
         self.lease = settings.WORKER_LEASE_SECONDS
-        self.active = {}  # future -> job pk
-        self.lanes = {}  # future -> is remote
+        self.active: dict[Future[None], int] = {}  # future -> job pk
+        self.lanes: dict[Future[None], bool] = {}  # future -> is remote
         self.alerts_checked = 0.0  # monotonic time of the last retry of unsent admin mails
 
     def run(self) -> None:
@@ -131,7 +133,8 @@ class Loop:
             if job.is_remote:
                 step_crashed(Job.objects.get(pk=job.pk), self.worker)
             else:
-                job.retry_or_fail(self.worker, "Something went wrong in the studio while rendering. It will be "
-                                               "retried automatically.")
+                job.retry_or_fail(
+                    self.worker, "Something went wrong in the studio while rendering. It will be retried automatically."
+                )
         finally:
             connection.close()
