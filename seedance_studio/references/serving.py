@@ -12,10 +12,8 @@ _CHUNK = 64 * 1024
 def serve_stored_file(request, field_file, content_type: str, *, download_name: str | None = None):
     size = field_file.size
     range_header = request.headers.get("Range", "").strip()
+    # A multi-range or malformed header matches nothing: the whole file is sent, as RFC 9110 allows.
     match = _RANGE.match(range_header) if range_header else None
-    if range_header and not match:
-        # Multi-range or malformed: answer with the whole file, as RFC 9110 allows.
-        match = None
     if match:
         first, last = match.groups()
         if first == "" and last == "":
