@@ -91,6 +91,9 @@ def test_a_result_on_a_private_address_is_refused_before_any_byte_set_aside_and_
     emulators.resolver.answers.pop("img.theapi.app")  # the cause is gone
     job = _resume_as_admin(client, admin_user, job)
     assert job.status == Job.Status.RUNNING and job.phase == Job.Phase.DOWNLOAD
+    # The retry gets the download's own window again, not a whole follow period.
+    assert job.follow_deadline - timezone.now() <= timedelta(hours=Job.DOWNLOAD_HOURS)
+    assert "retrying the download" in job.status_note
     job = _step(job)
 
     assert job.status == Job.Status.SUCCEEDED, (job.status_note, job.error_message)
@@ -175,3 +178,19 @@ def test_a_provider_out_of_credits_keeps_the_job_queued_and_tells_the_admins_onc
     assert len(mail.outbox) == 1 and "out of credits" in mail.outbox[0].body
     job = _run_to_end(job, emulators)
     assert job.status == Job.Status.SUCCEEDED and emulators.piapi.create_calls == 3
+
+
+def test_an_admin_resume_outside_the_download_gives_a_whole_follow_period(
+    owner, admin_user, client, settings, emulators
+):
+    from tests.credits.money import claimed, submit_paid
+
+    job = claimed(submit_paid(owner))
+    Job.objects.filter(pk=job.pk).update(create_sent_at=timezone.now(), phase=Job.Phase.CONFIRM)
+    assert job.set_aside("worker-a", "PiAPI never confirmed this job.")
+
+    job = _resume_as_admin(client, admin_user, job)
+
+    assert job.status == Job.Status.RUNNING and job.phase == Job.Phase.CONFIRM
+    assert job.follow_deadline - timezone.now() > timedelta(hours=settings.PROVIDER_FOLLOW_HOURS - 1)
+    assert job.status_note == "An admin resumed this job; the studio is working on it again."

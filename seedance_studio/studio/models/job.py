@@ -22,7 +22,7 @@ from datetime import UTC, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F, Q, Window
+from django.db.models import Case, Count, F, Q, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.text import slugify
@@ -326,6 +326,10 @@ class Job(models.Model):
         INTERRUPTED = "interrupted", "Worker interrupted"
         STUDIO = "studio", "Studio error"
         CLOSED = "closed", "Closed by an admin"
+
+    # How long a result download keeps being retried before the job is set aside (provider links rarely live
+    # longer); the worker's download step and an admin's retry both give it this window.
+    DOWNLOAD_HOURS = 2
 
     IN_FLIGHT = (Status.QUEUED, Status.RUNNING)
     # In flight but waiting on the provider in a way an admin may settle (close it, attach its task).
@@ -696,16 +700,26 @@ class Job(models.Model):
         )
 
     def resume_by_admin(self) -> bool:
-        """An admin fixed what set the job aside: the worker picks it up again at the step it stopped at."""
+        """An admin fixed what set the job aside: the worker picks it up again at the step it stopped at, with
+        that step's own window (a result download gets DOWNLOAD_HOURS again, not a whole follow period)."""
         now = timezone.now()
+        downloading = Q(phase=self.Phase.DOWNLOAD)
         return bool(
             Job.objects.filter(pk=self.pk, status=self.Status.SET_ASIDE).update(
                 status=self.Status.RUNNING if self.create_sent_at else self.Status.QUEUED,
                 run_after=now,
                 attempts=0,
-                follow_deadline=now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS),
+                follow_deadline=Case(
+                    When(downloading, then=Value(now + timedelta(hours=self.DOWNLOAD_HOURS))),
+                    default=Value(now + timedelta(hours=settings.PROVIDER_FOLLOW_HOURS)),
+                ),
                 updated_at=now,
-                status_note="An admin resumed this job; the studio is working on it again.",
+                status_note=Case(
+                    When(
+                        downloading, then=Value("An admin is retrying the download; the studio is keeping the video.")
+                    ),
+                    default=Value("An admin resumed this job; the studio is working on it again."),
+                ),
             )
         )
 

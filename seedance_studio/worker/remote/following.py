@@ -16,7 +16,7 @@ from seedance_studio.studio.models import Job
 
 FIRST_POLL_SECONDS = 2.0
 SLOW_POLL_SECONDS = 600.0
-DOWNLOAD_HOURS = 2  # how long a result download keeps being retried (provider links rarely live longer)
+DOWNLOAD_HOURS = Job.DOWNLOAD_HOURS
 
 
 def follow(job: Job, worker: str, client: ProviderClient) -> None:
