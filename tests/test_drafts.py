@@ -47,6 +47,28 @@ def test_saving_by_owner_touches_only_their_draft(owner, outsider, draft):
     assert Composition.objects.get(pk=theirs.pk).prompt == "" and Composition.objects.get(pk=frozen.pk).prompt == ""
 
 
+def test_saving_every_recipe_field_by_owner_stores_each_value_as_the_orm_would(owner, draft):
+    """The owner's UPDATE is compiled once per field set: every type (JSON, NULL, bool, numbers) still arrives."""
+    fields = {
+        "provider": "hiapi",
+        "tier": "seedance-2-0",
+        "mode": "omni_reference",
+        "prompt": "@image1 写实 at dusk",
+        "duration": 12,
+        "aspect_ratio": "9:16",
+        "resolution": "1080p",
+        "generate_audio": False,
+        "seed": 42,
+        "extras": {"web_search": True, "nested": {"a": [1, 2]}},
+    }
+    Composition.objects.save_draft_fields(owner, fields)
+    assert Composition.objects.get(pk=draft.pk).recipe() == fields
+    Composition.objects.save_draft_fields(owner, {**fields, "seed": None, "extras": {}})  # NULL: another SQL
+    assert Composition.objects.get(pk=draft.pk).recipe() == {**fields, "seed": None, "extras": {}}
+    Composition.objects.save_draft_fields(owner, {**fields, "seed": 7})  # and back to the first one
+    assert Composition.objects.get(pk=draft.pk).seed == 7
+
+
 @pytest.mark.parametrize("fields", [{"owner": None}, {"is_draft": False}, {"prompt": "x", "created_at": None}])
 def test_only_recipe_fields_are_saved_onto_a_draft(owner, draft, fields):
     with pytest.raises(ValueError, match="not recipe fields"):
@@ -72,6 +94,24 @@ def test_the_draft_references_are_what_the_orm_query_finds(owner, outsider, draf
     )
     assert [r.public_url() for r in found] == [r.public_url() for r in expected]
     assert [r.original_name for r in Composition.objects.draft_references(outsider)] == ["theirs.png"]
+
+
+def test_the_draft_references_hold_every_value_as_the_orm_builds_it(owner, draft):
+    """Built from the compiled SQL (compiled_queries): the same types after the database's converters (UUIDs,
+    booleans, aware datetimes on SQLite), saved-state flags and the `frame` annotation."""
+    draft.pin(draft.ordered_references()[0], "first")
+    found = Composition.objects.draft_references(owner)
+    expected = list(_draft_references_query(owner.pk))
+    assert len(found) == 3
+    for ours, orms in zip(found, expected, strict=True):
+        values = {field.attname: getattr(ours, field.attname) for field in ours._meta.concrete_fields}
+        assert values == {field.attname: getattr(orms, field.attname) for field in orms._meta.concrete_fields}
+        assert {name: type(value) for name, value in values.items()} == {
+            field.attname: type(getattr(orms, field.attname)) for field in orms._meta.concrete_fields
+        }
+        assert ours.frame == orms.frame and isinstance(ours.public_id, uuid.UUID) and ours.created_at.tzinfo
+        assert (ours._state.adding, ours._state.db) == (False, orms._state.db)
+    assert [r.frame for r in found] == ["first", "", ""]
 
 
 def test_a_reference_url_is_what_reverse_gives(owner, settings):

@@ -21,11 +21,14 @@ def check_media(spec: ProviderSpec, tier: Tier, mode: Mode, references: Sequence
     """Each reference against its kind's limits in this mode, then the totals per kind."""
     findings: list[Finding] = []
     allowed = kinds_allowed(mode)
+    listing: dict[Kind, list[Mode]] = {}  # by kind, not by reference: twelve references, three kinds
     for ref in references:
         limits = tier.limits(ref.kind, mode)
         if limits is None or ref.kind not in allowed:
             continue  # already reported by check_references
-        findings += _check_one(spec, limits, ref, _modes_listing_formats(tier, ref.kind))
+        if ref.kind not in listing:
+            listing[ref.kind] = _modes_listing_formats(tier, ref.kind)
+        findings += _check_one(spec, limits, ref, listing[ref.kind])
     for kind in tier.media:
         limits = tier.limits_for(kind, mode)
         if limits.max_total_seconds is None or kind not in allowed:

@@ -44,12 +44,13 @@ def infer_mode(references: Sequence[LabeledReference]) -> Mode:
     return Mode.OMNI_REFERENCE
 
 
+_KINDS_ALLOWED = {Mode.TEXT_TO_VIDEO: frozenset(), Mode.FIRST_LAST_FRAMES: frozenset({Kind.IMAGE})}
+_EVERY_KIND = frozenset(Kind)
+
+
 def kinds_allowed(mode: Mode) -> frozenset[Kind]:
-    if mode is Mode.TEXT_TO_VIDEO:
-        return frozenset()
-    if mode is Mode.FIRST_LAST_FRAMES:
-        return frozenset({Kind.IMAGE})
-    return frozenset(Kind)
+    """The reference kinds a mode takes at all (asked for every reference of every check, so a table)."""
+    return _KINDS_ALLOWED.get(mode, _EVERY_KIND)
 
 
 def check_duration(composition: Composition, spec: ProviderSpec, tier: Tier) -> tuple[list[Finding], int | None]:

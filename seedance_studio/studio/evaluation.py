@@ -24,10 +24,11 @@ def core_reference(
     reference: Reference, public_url: Callable[[Reference], str] = Reference.public_url
 ) -> seedance.Reference:
     """The core's view of a reference as a composition uses it: `frame` is the pin that
-    `Composition.ordered_references()` and `draft_references()` put on each (absent on a bare file: no pin)."""
+    `Composition.ordered_references()` and `draft_references()` put on each (absent on a bare file: no pin).
+    The core's Reference makes the kind and frame its own enums itself (doing it here too cost every check twice)."""
     return seedance.Reference(
         id=str(reference.public_id),
-        kind=seedance.Kind(reference.kind),
+        kind=reference.kind,  # type: ignore[arg-type]  # "image", made Kind.IMAGE by the core
         url=public_url(reference),
         format=reference.format,
         width=reference.width,
@@ -37,7 +38,7 @@ def core_reference(
         size_bytes=reference.size_bytes,
         has_audio=reference.has_audio if reference.kind == "video" else None,
         name=reference.original_name,
-        frame=seedance.Frame(reference.frame) if reference.frame else None,
+        frame=reference.frame or None,  # type: ignore[arg-type]  # "first", made Frame.FIRST by the core
     )
 
 

@@ -1,4 +1,4 @@
-import copy
+import functools
 import uuid
 from typing import cast
 
@@ -63,7 +63,26 @@ def _with_fixed_choices(field: forms.Field) -> forms.Field:
     return field
 
 
-# Every form's fixed fields, in order (the selected provider's own options follow them), copied for each form.
+def _limited_prompt(field: forms.Field) -> forms.Field:
+    """The prompt, optional and at most PROMPT_MAX_CHARS long. Set after the field is built, so the validator must
+    be added too (max_length alone validates nothing)."""
+    prompt = cast(forms.CharField, field)
+    prompt.required = False
+    prompt.max_length = PROMPT_MAX_CHARS
+    prompt.validators = [
+        *prompt.validators,
+        MaxLengthValidator(
+            PROMPT_MAX_CHARS,
+            message=f"The prompt is too long: keep it to {PROMPT_MAX_CHARS:,} characters (%(show_value)s now).",
+        ),
+    ]
+    prompt.widget.attrs["maxlength"] = str(PROMPT_MAX_CHARS)
+    return prompt
+
+
+_MODEL_FIELDS["prompt"] = _limited_prompt(_MODEL_FIELDS["prompt"])
+
+# Every form's fixed fields, in order (the selected provider's own options follow them), shared by every form.
 _FIXED_FIELDS = {
     name: _with_fixed_choices(field)
     for name, field in {
@@ -83,28 +102,20 @@ class ComposeForm(forms.Form):
 
     A plain Form rather than a ModelForm on purpose: the live check runs it on every keystroke and a ModelForm
     would query the database to validate model constraints the Seedance core checks anyway.
+
+    Its fields are built once per process (the fixed ones, and each provider's own) and shared by every form,
+    where Django deep-copies them for each: copying them was a tenth of the live check. Sharing is safe because
+    nothing changes a field once it is built (what differs per form, its data, initial values and errors, lives
+    on the form and its bound fields); tests/test_compose_form.py holds every shared field to that.
     """
 
     def __init__(self, data=None, *, composition: Composition):
         super().__init__(data)
-        self.fields.update(copy.deepcopy(_FIXED_FIELDS))
-        # Set after the field is built, so the validator must be added too (max_length alone validates nothing).
-        prompt = cast(forms.CharField, self.fields["prompt"])
-        prompt.max_length = PROMPT_MAX_CHARS
-        prompt.validators = [
-            *prompt.validators,
-            MaxLengthValidator(
-                PROMPT_MAX_CHARS,
-                message=f"The prompt is too long: keep it to {PROMPT_MAX_CHARS:,} characters (%(show_value)s now).",
-            ),
-        ]
-        prompt.widget.attrs["maxlength"] = str(PROMPT_MAX_CHARS)
-        self.fields["prompt"].required = False
         self.initial = {name: getattr(composition, name) for name in _MODEL_FIELDS}
         self.initial.update(model=f"{composition.provider}/{composition.tier}", submission_key=uuid.uuid4())
         self.provider_id = self._selected_provider(composition)
+        self.fields = {**_FIXED_FIELDS, **_extra_fields(self.provider_id)}  # shared, never changed: see above
         for extra in self.provider_extras():
-            self.fields[f"extra_{extra.name}"] = _extra_field(extra)
             value = (composition.extras or {}).get(extra.name)
             self.initial[f"extra_{extra.name}"] = _extra_initial(extra, value)
 
@@ -181,6 +192,17 @@ class FrameForm(forms.Form):
 
     def problems(self) -> list[str]:
         return [str(message) for errors in self.errors.values() for message in errors]
+
+
+@functools.cache
+def _extra_fields(provider_id: str) -> dict[str, forms.Field]:
+    """A provider's own options as form fields, built once per provider and shared by every form like the fixed
+    ones (an unknown provider has none: the model field says it is unknown)."""
+    try:
+        extras = seedance.get_provider(provider_id).extras
+    except KeyError:
+        return {}
+    return {f"extra_{extra.name}": _with_fixed_choices(_extra_field(extra)) for extra in extras}
 
 
 def _extra_field(extra) -> forms.Field:

@@ -39,12 +39,22 @@ SLOTS = (
 )
 
 
-def findings_slot(slot_id: str, findings: Sequence[Finding] = ()) -> dict:
-    """A findings list on the compose page, under a field or on a chip: its element's id, what it lists and
-    whether an error is among them. The page renders every slot, empty ones hidden, so the live check can always
-    refresh each one in place. A dict, not an object: the check renders two dozen on every keystroke, and a
-    template finds a dict's key at once where an attribute first costs it a failed key lookup."""
-    return {"id": slot_id, "findings": findings, "has_error": any(finding.is_error for finding in findings)}
+@dataclass(frozen=True)
+class FindingsSlot:
+    """A findings list on the compose page, under a field or on a chip: its element's id and what it lists. The
+    page renders every slot, empty ones hidden, so the live check can always refresh each one in place. Frozen
+    and hashable: the `findings_slot` template tag renders each distinct slot once (templatetags/compose.py)."""
+
+    id: str
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def has_error(self) -> bool:
+        return any(finding.is_error for finding in self.findings)
+
+
+def findings_slot(slot_id: str, findings: Sequence[Finding] = ()) -> FindingsSlot:
+    return FindingsSlot(slot_id, tuple(findings))
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,39 @@ class Chip:
 
     reference: Reference
     label: str
-    slot: dict  # see findings_slot()
+    slot: FindingsSlot
+
+
+@dataclass(frozen=True)
+class LivePanel:
+    """What the check panel and the Submit button show: the mode, the price, the balance against it, every
+    finding, and whether the job can be submitted. Frozen and hashable, and all the `live-panel` and
+    `submit-area` partials read, so each distinct panel is rendered once (templatetags/compose.py)."""
+
+    mode_label: str
+    quote: seedance.PriceQuote | None
+    balance: Balance
+    findings: tuple[Finding, ...]
+    unavailable: str | None
+    evaluated: bool  # False when the form itself is invalid: the core was not asked
+
+    @property
+    def shortfall(self) -> int:
+        """Credits missing to pay the quote. The server refuses the same at submit (with the account locked);
+        this says it before the click."""
+        return self.balance.shortfall(self.quote.studio_credits) if self.quote is not None else 0
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for finding in self.findings if finding.is_error)
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.findings) - self.error_count
+
+    @property
+    def can_submit(self) -> bool:
+        return self.evaluated and not self.error_count and self.unavailable is None and not self.shortfall
 
 
 def panel_context(
@@ -88,25 +130,22 @@ def panel_context(
         )
         for reference, label in zip(references, _labels(evaluation, references), strict=True)
     ]
-    error_count = sum(1 for finding in findings if finding.is_error)
-    quote = evaluation.quote if evaluation is not None else None
-    # The server refuses the same shortfall at submit (with the account locked); this says it before the click.
-    shortfall = balance.shortfall(quote.studio_credits) if quote is not None else 0
+    panel = LivePanel(
+        mode_label=_mode_label(evaluation),
+        quote=evaluation.quote if evaluation is not None else None,
+        balance=balance,
+        findings=tuple(findings),
+        unavailable=unavailable,
+        evaluated=evaluation is not None,
+    )
     return {
         "evaluation": evaluation,
-        "mode_label": _mode_label(evaluation),
-        "quote": quote,
-        "balance": balance,
-        "shortfall": shortfall,
-        "findings": findings,
-        "error_count": error_count,
-        "warning_count": len(findings) - error_count,
+        "panel": panel,
+        "balance": balance,  # also the header's
         "slots": slots,
         "chips": chips,
         # Every slot on the page, each field's then each chip's: what the live check refreshes out of band.
         "all_slots": [*slots.values(), *(chip.slot for chip in chips)],
-        "unavailable": unavailable,
-        "can_submit": evaluation is not None and not error_count and unavailable is None and not shortfall,
     }
 
 
