@@ -50,3 +50,8 @@ def submit_area(panel: LivePanel, oob: bool = False) -> SafeString:
 @functools.lru_cache(maxsize=1024)
 def _rendered(partial: str, name: str, value: Hashable, oob: bool, _prefix: str, _urlconf) -> SafeString:
     return SafeString(get_template(f"studio/compose.html#{partial}").render({name: value, "oob": oob}))
+
+
+def forget_rendered_partials() -> None:
+    """Render every partial anew from here on (benchmarks/live_check.py times the worst keystroke with it)."""
+    _rendered.cache_clear()
