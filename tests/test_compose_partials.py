@@ -83,3 +83,10 @@ def test_it_escapes_what_a_finding_says(oob):
     finding = Finding(Severity.ERROR, "x", "<script>alert(1)</script> & more")
     for html in (live_panel(_panel(findings=(finding,)), oob=oob), findings_slots([findings_slot("s", [finding])])):
         assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.django_db
+def test_it_leaves_no_template_comment_on_the_compose_page(owner_client):
+    """A {# #} comment spans one line only; one over two lines is shown to the creative as text."""
+    html = owner_client.get(reverse("compose")).content.decode()
+    assert "{#" not in html and "#}" not in html and "{%" not in html
