@@ -90,3 +90,14 @@ def test_it_leaves_no_template_comment_on_the_compose_page(owner_client):
     """A {# #} comment spans one line only; one over two lines is shown to the creative as text."""
     html = owner_client.get(reverse("compose")).content.decode()
     assert "{#" not in html and "#}" not in html and "{%" not in html
+
+
+def test_it_renders_anew_when_the_development_server_sees_a_file_change(tmp_path):
+    from django.utils.autoreload import file_changed
+
+    from seedance_studio.studio.templatetags import compose
+
+    live_panel(_panel())
+    assert compose._rendered.cache_info().currsize
+    file_changed.send(sender=None, file_path=tmp_path / "compose.html")
+    assert compose._rendered.cache_info().currsize == 0

@@ -15,6 +15,7 @@ from collections.abc import Hashable
 from django import template
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf
+from django.utils.autoreload import file_changed
 from django.utils.safestring import SafeString
 
 from seedance_studio.studio.panel import FindingsSlot, LivePanel
@@ -52,6 +53,10 @@ def _rendered(partial: str, name: str, value: Hashable, oob: bool, _prefix: str,
     return SafeString(get_template(f"studio/compose.html#{partial}").render({name: value, "oob": oob}))
 
 
-def forget_rendered_partials() -> None:
-    """Render every partial anew from here on (benchmarks/live_check.py times the worst keystroke with it)."""
+def forget_rendered_partials(**_signal) -> None:
+    """Render every partial anew from here on: when a template changes under the development server (as Django's
+    own template loaders are reset), and in benchmarks/live_check.py, which times the worst keystroke with it."""
     _rendered.cache_clear()
+
+
+file_changed.connect(forget_rendered_partials, dispatch_uid="compose_partials_file_changed")
