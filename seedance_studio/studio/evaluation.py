@@ -23,8 +23,8 @@ COMPOSITION_FIELDS = RECIPE_FIELDS
 def core_reference(
     reference: Reference, public_url: Callable[[Reference], str] = Reference.public_url
 ) -> seedance.Reference:
-    """The core's view of a reference as a composition uses it: `frame` is the pin that
-    `Composition.ordered_references()` and `draft_references()` put on each (absent on a bare file: no pin)."""
+    """The core's view of a reference as a composition uses it: `frame` is the pin and `mention_name` the name
+    that `Composition.ordered_references()` and `draft_references()` put on each (absent on a bare file)."""
     return seedance.Reference(
         id=str(reference.public_id),
         kind=seedance.Kind(reference.kind),
@@ -38,6 +38,7 @@ def core_reference(
         has_audio=reference.has_audio if reference.kind == "video" else None,
         name=reference.original_name,
         frame=seedance.Frame(reference.frame) if reference.frame else None,
+        mention_name=reference.mention_name or "",
     )
 
 

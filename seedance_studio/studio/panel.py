@@ -92,8 +92,12 @@ def panel_context(
     quote = evaluation.quote if evaluation is not None else None
     # The server refuses the same shortfall at submit (with the account locked); this says it before the click.
     shortfall = balance.shortfall(quote.studio_credits) if quote is not None else 0
+    sent_prompt, sent_to = _sent_prompt(evaluation)
     return {
         "evaluation": evaluation,
+        "sent_prompt": sent_prompt,
+        "sent_to": sent_to,
+        "name_max_chars": seedance.NAME_MAX_CHARS,
         "mode_label": _mode_label(evaluation),
         "quote": quote,
         "balance": balance,
@@ -125,6 +129,18 @@ def _labels(evaluation, references) -> list[str]:
     else:
         labeled = seedance.label_references(core_references(references))
     return [reference.label for reference in labeled]
+
+
+def _sent_prompt(evaluation: seedance.Evaluation | None) -> tuple[str, str]:
+    """The prompt as the chosen provider receives it (the request body's text) and the provider's name; no name
+    for the local preview, which shows the prompt as typed."""
+    if evaluation is None or not evaluation.sent_prompt:
+        return "", ""
+    try:
+        provider = seedance.get_provider(evaluation.provider)
+    except KeyError:
+        return "", ""
+    return evaluation.sent_prompt, provider.display_name if provider.is_remote else ""
 
 
 def _mode_label(evaluation) -> str:
