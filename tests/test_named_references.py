@@ -159,7 +159,12 @@ def test_a_job_keeps_the_names_and_a_remix_brings_them_back(owner_client, owner,
     ],
 )
 def test_a_named_reference_reaches_each_provider_in_its_numbered_form(
-    provider, sent, owner, owner_client, chips, emulators  # noqa: F811
+    provider,
+    sent,
+    owner,
+    owner_client,
+    chips,
+    emulators,  # noqa: F811
 ):
     _name(owner_client, chips[0], "hero", **HTMX)
     _name(owner_client, chips[1], "street", **HTMX)

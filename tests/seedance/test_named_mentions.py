@@ -83,7 +83,8 @@ def test_the_longest_name_wins():
 def test_renaming_rewrites_the_old_name_and_keeps_the_rest():
     renamed = [named(HERO, "lead"), STREET]
     prompt = "@Hero walks, 【@hero】 waits, @image1 stays, @street too"
-    assert renumber_mentions(prompt, [HERO, STREET], renamed) == "@lead walks, 【@lead】 waits, @image1 stays, @street too"
+    expected = "@lead walks, 【@lead】 waits, @image1 stays, @street too"
+    assert renumber_mentions(prompt, [HERO, STREET], renamed) == expected
 
 
 def test_clearing_a_name_writes_the_number_it_stood_for():
