@@ -142,6 +142,8 @@ def test_a_job_keeps_the_names_and_a_remix_brings_them_back(owner_client, owner,
         "hero.png": "hero",
         "street.png": "",
     }
+    page = owner_client.get(f"/jobs/{job.public_id}/").content.decode()
+    assert '<strong class="mention">@image1</strong> <strong class="mention">@hero</strong>' in page
     _name(owner_client, chips[0], "", **HTMX)  # the draft moves on; the job's recipe does not
     assert CompositionReference.objects.get(composition=job.composition, reference=chips[0]).name == "hero"
     assert owner_client.post(f"/jobs/{job.public_id}/remix/").status_code == 302
