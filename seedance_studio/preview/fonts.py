@@ -27,9 +27,10 @@ NO_CJK_NOTE = "This preview cannot show Chinese text: no CJK font is installed"
 CJK_CHARACTERS = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 _CJK_RE = re.compile(f"[{CJK_CHARACTERS}]")
 _SYSTEM_CJK = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",  # Debian fonts-noto-cjk
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # Debian fonts-wqy-microhei
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # Debian fonts-wqy-zenhei
+    # Debian fonts-noto-cjk; face 2 of the collection is Simplified Chinese (0 JP, 1 KR, 2 SC, 3 TC, 4 HK).
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),  # Debian fonts-wqy-microhei
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),  # Debian fonts-wqy-zenhei
 )
 
 
@@ -57,7 +58,7 @@ def installed_fonts() -> tuple[FontFile, ...]:
     spec = importlib.util.find_spec("paperang_p2_fonts_cjk")
     if spec is not None and spec.origin:
         found.append(FontFile(Path(spec.origin).parent / "fonts" / "wqy-microhei.ttc"))
-    found.extend(FontFile(Path(path)) for path in _SYSTEM_CJK)
+    found.extend(FontFile(Path(path), index) for path, index in _SYSTEM_CJK)
     return tuple(font for font in found if font.path.is_file())
 
 
