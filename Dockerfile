@@ -12,8 +12,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles
 
 # Debian's ffmpeg: security updates come with the OS, and the studio prefers a system ffmpeg when present.
+# fonts-noto-cjk: Noto Sans CJK for the preview's Chinese captions, beside the CJK font the Python dependencies
+# bring (preview/fonts.py takes the first font that covers a prompt).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ffmpeg \
+    && apt-get install -y --no-install-recommends ffmpeg fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -46,8 +46,11 @@ def build_command(
     badge: Path,
     margin: int,
     output: Path,
+    *,
+    caption: Path | None = None,
 ) -> list[str]:
-    """`stills[i]` is the picture for segment i at its canvas size (None for a video segment)."""
+    """`stills[i]` is the picture for segment i at its canvas size (None for a video segment). `caption`: a band
+    as wide as the frame, laid along its bottom edge."""
     size = request.size
     segments = []
     for segment, still in zip(plan.segments, stills, strict=True):
@@ -66,6 +69,8 @@ def build_command(
         video = segments[0]
     else:
         video = ffmpeg.concat(*segments, v=1, a=0)
+    if caption is not None:
+        video = video.overlay(_input(caption, "image"), x=0, y="main_h-overlay_h", format="yuv420")
     video = (
         video.overlay(_input(badge, "image"), x=margin, y=margin, format="yuv420")
         # Tag what the scalers produced (BT.709, limited range), so players do not guess the colours.

@@ -17,10 +17,10 @@ from PIL import Image
 from seedance_studio.mediatools.ffmpeg import FfmpegError, ffmpeg_path
 
 from .graph import build_command
-from .plan import Plan, plan_preview
+from .plan import TITLE, Plan, plan_preview
 from .progress import ProgressCallback, run_with_progress
 from .request import PreviewRequest, RenderResult
-from .stills import cover_image, draw_badge, draw_title_card
+from .stills import cover_image, draw_badge, draw_caption, draw_title_card
 
 
 class PreviewError(FfmpegError):
@@ -47,6 +47,10 @@ def render_preview(
         scratch = Path(scratch_name)
         stills = _draw_stills(request, plan, scratch)
         badge, margin = draw_badge(request.size, scratch / "badge.png")
+        # The prompt runs under the pictures as a caption; a title card already is the prompt.
+        caption = (
+            None if plan.layout == TITLE else draw_caption(request.prompt, request.size[0], scratch / "caption.png")
+        )
         output_path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, partial_name = tempfile.mkstemp(
             prefix=f".{output_path.stem}-", suffix=".part.mp4", dir=output_path.parent
@@ -57,7 +61,7 @@ def render_preview(
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise FfmpegError(f"The preview took longer than {timeout:.0f} s and was stopped.")
-            command = build_command(ffmpeg_path(), request, plan, stills, badge, margin, partial)
+            command = build_command(ffmpeg_path(), request, plan, stills, badge, margin, partial, caption=caption)
             run_with_progress(command, clip_seconds=request.duration, timeout=remaining, on_progress=on_progress)
             os.replace(partial, output_path)
         except BaseException:

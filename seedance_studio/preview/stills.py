@@ -1,18 +1,22 @@
 """The still pictures a preview is made of, drawn with Pillow so nothing depends on ffmpeg's drawtext or fonts.
 
-Fonts: DejaVu Sans when the system has it (Debian's ffmpeg pulls it in, and it covers accented Latin, Greek
-and Cyrillic); otherwise Pillow's bundled Aileron, which only covers basic Latin.
+Fonts: the badge is DejaVu Sans when the system has it (Debian's ffmpeg pulls it in), otherwise Pillow's bundled
+Aileron. The prompt (title card and caption) is set in the first installed font that has all its characters,
+CJK included (fonts.py); without one for its Chinese characters, the preview says so instead of drawing boxes.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-import textwrap
+import re
 from pathlib import Path
 from typing import Any
 
 from PIL import ExifTags, Image, ImageDraw, ImageFont, ImageOps
+
+from . import fonts
+from .fonts import FontFile
 
 BADGE_TEXT = "PREVIEW · local draft"
 # Fast PNG: these files live for one render, so encoding time matters more than their size.
@@ -44,15 +48,19 @@ def draw_badge(frame_size: tuple[int, int], dest: Path) -> tuple[Path, int]:
     return dest, max(8, round(short * 0.03))
 
 
-def draw_title_card(prompt: str, frame_size: tuple[int, int], dest: Path) -> Path:
-    """The prompt, wrapped and centred on a dark gradient: what a text-only composition previews as."""
+def draw_title_card(
+    prompt: str, frame_size: tuple[int, int], dest: Path, candidates: tuple[FontFile, ...] | None = None
+) -> Path:
+    """The prompt, wrapped and centred on a dark gradient: what a text-only composition previews as.
+    `candidates`: the fonts to choose from (fonts.installed_fonts() unless given)."""
     width, height = frame_size
     card = _gradient(frame_size)
     draw = ImageDraw.Draw(card)
     short = min(frame_size)
     size = max(16, round(short * 0.058))
-    font, caption_font = _font(size), _font(max(10, round(short * 0.026)), bold=True)
-    lines = _wrap(" ".join(prompt.split()) or "Untitled preview", font, width * 0.8, max_lines=6)
+    text, face = fonts.shown_text(" ".join(prompt.split()) or "Untitled preview", candidates)
+    font, caption_font = fonts.load(face, size), _font(max(10, round(short * 0.026)), bold=True)
+    lines = _wrap(text, font, width * 0.8, max_lines=6)
     line_height = round(size * 1.3)
     caption_gap = round(size * 1.4)
     y = (height - (len(lines) * line_height + caption_gap)) // 2
@@ -65,6 +73,29 @@ def draw_title_card(prompt: str, frame_size: tuple[int, int], dest: Path) -> Pat
     return dest
 
 
+def draw_caption(
+    prompt: str, frame_width: int, dest: Path, candidates: tuple[FontFile, ...] | None = None
+) -> Path | None:
+    """The prompt as a caption: at most two centred lines on a translucent band as wide as the frame, for the
+    bottom of the picture. None for an empty prompt. `candidates` as for draw_title_card."""
+    words = " ".join(prompt.split())
+    if not words:
+        return None
+    text, face = fonts.shown_text(words, candidates)
+    size = max(12, round(frame_width * 0.022))
+    font = fonts.load(face, size)
+    lines = _wrap(text, font, frame_width * 0.86, max_lines=2)
+    line_height, pad = round(size * 1.35), round(size * 0.6)
+    band = Image.new("RGBA", (frame_width, len(lines) * line_height + 2 * pad), (8, 8, 12, 150))
+    draw = ImageDraw.Draw(band)
+    for number, line in enumerate(lines):
+        draw.text(
+            (frame_width / 2, pad + number * line_height), line, font=font, fill=(250, 250, 252, 255), anchor="mt"
+        )
+    band.save(dest, **_PNG)
+    return dest
+
+
 def _gradient(size: tuple[int, int]) -> Image.Image:
     top, bottom = Image.new("RGB", size, (14, 16, 34)), Image.new("RGB", size, (52, 30, 78))
     card = Image.composite(bottom, top, Image.linear_gradient("L").resize(size))
@@ -73,17 +104,39 @@ def _gradient(size: tuple[int, int]) -> Image.Image:
     return Image.composite(Image.new("RGB", size, (6, 6, 14)), card, edges)
 
 
+# What a line may break between: a run of spaces, a word, or a single CJK character (Chinese has no spaces).
+_TOKENS = re.compile(rf"\s+|[{fonts.CJK_CHARACTERS}]|[^\s{fonts.CJK_CHARACTERS}]+")
+
+
 def _wrap(text: str, font, max_width: float, *, max_lines: int) -> list[str]:
-    # textwrap counts characters: start from the average letter width, then narrow until every line fits.
-    chars = max(8, int(max_width / max(1.0, font.getlength("abcdefghijklmnopqrstuvwxyz") / 26)))
-    lines = textwrap.wrap(text, width=chars)
-    while chars > 8 and any(font.getlength(line) > max_width for line in lines):
-        chars -= 2
-        lines = textwrap.wrap(text, width=chars)
+    """Lines no wider than `max_width` as drawn in `font`, broken at spaces or between CJK characters (a word too
+    long for a line is cut); past `max_lines`, the last line ends in "..."."""
+    lines: list[str] = []
+    line = ""
+    for token in _TOKENS.findall(text):
+        if token.isspace():
+            line += " " if line else ""
+            continue
+        if font.getlength(line + token) <= max_width:
+            line += token
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        line = ""
+        for char in token:  # a token wider than a whole line is cut where it must be
+            if line and font.getlength(line + char) > max_width:
+                lines.append(line)
+                line = ""
+            line += char
+    if line.strip():
+        lines.append(line.rstrip())
     if len(lines) > max_lines:
         lines = lines[:max_lines]
-        lines[-1] = lines[-1].rstrip(" .,;:") + "..."
-    return lines
+        last = lines[-1]
+        while last and font.getlength(last + "...") > max_width:
+            last = last[:-1]
+        lines[-1] = last.rstrip(" .,;:") + "..."
+    return lines or [""]
 
 
 def cover_image(source: Path, frame_size: tuple[int, int], dest: Path) -> Path:

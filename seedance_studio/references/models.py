@@ -54,6 +54,8 @@ class Reference(models.Model):
     # Not a column: the pin a composition gives this file ("first", "last" or ""), set on the instances
     # Composition.ordered_references() and draft_references() return.
     frame: str = ""
+    # Not a column either: the short name the same composition gives it ("hero" for @hero, "" for none).
+    mention_name: str = ""
 
     class Kind(models.TextChoices):
         IMAGE = "image", "Image"

@@ -21,7 +21,17 @@ from .composition import (
 )
 from .engine import Evaluation, evaluate
 from .findings import Finding, Severity
-from .mentions import Mention, MentionStyle, parse_mentions, renumber_mentions, resolve_mentions, write_mentions
+from .mentions import (
+    NAME_MAX_CHARS,
+    Mention,
+    MentionStyle,
+    name_problem,
+    parse_mentions,
+    renumber_mentions,
+    resolve_mentions,
+    shot_order,
+    write_mentions,
+)
 from .pricing import DEFAULT_PRICING, PriceLine, PriceQuote, PricingConfig
 from .registry import ProviderInfo, TierInfo, get_provider, providers
 
@@ -29,6 +39,7 @@ __all__ = [
     "AUTO",
     "DEFAULT_PRICING",
     "MODE_LABELS",
+    "NAME_MAX_CHARS",
     "Composition",
     "Evaluation",
     "Finding",
@@ -49,9 +60,11 @@ __all__ = [
     "frame_images",
     "get_provider",
     "label_references",
+    "name_problem",
     "parse_mentions",
     "providers",
     "renumber_mentions",
     "resolve_mentions",
+    "shot_order",
     "write_mentions",
 ]

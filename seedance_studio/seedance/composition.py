@@ -111,8 +111,10 @@ class Reference:
     fps: Decimal | float | None = None
     size_bytes: int | None = None
     has_audio: bool | None = None
-    name: str = ""
+    name: str = ""  # the uploaded file's name
     frame: Frame | None = None  # "first" / "last": pinned to that frame; None: placed by the mode
+    # The short name the creative gave it in this composition ("hero" for @hero), "" for none: see mentions.py.
+    mention_name: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "kind", Kind(self.kind))
@@ -195,6 +197,11 @@ class LabeledReference:
     @property
     def label(self) -> str:
         return f"@{self.kind.value}{self.number}"
+
+    @property
+    def name(self) -> str:
+        """ "@hero" when the creative named it, else "" (the numbered label always works too)."""
+        return f"@{self.reference.mention_name}" if self.reference.mention_name else ""
 
 
 def label_references(references: Sequence[Reference]) -> tuple[LabeledReference, ...]:

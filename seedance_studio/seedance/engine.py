@@ -29,6 +29,9 @@ class Evaluation:
     aspect_ratio: str | None = None
     resolution: str | None = None
     duration: int | None = None
+    # The prompt exactly as the provider receives it: stripped, every mention (names included) in the
+    # provider's own form. The request body carries this text.
+    sent_prompt: str = ""
 
     @property
     def is_valid(self) -> bool:
@@ -103,11 +106,11 @@ def evaluate(composition: Composition, pricing_config: PricingConfig | Mapping[s
     findings += found
     found, resolution = rules.check_resolution(composition, spec, tier)
     findings += found
-    prompt = write_mentions((composition.prompt or "").strip(), spec.mention_style)
+    prompt = write_mentions((composition.prompt or "").strip(), spec.mention_style, references)
     if mode is None:
         findings += check_mentions(composition.prompt or "", references, source=spec.cite("mentions"))
         return Evaluation(
-            spec.id, tier.id, None, _ordered(findings), None, None, references, None, resolution, duration
+            spec.id, tier.id, None, _ordered(findings), None, None, references, None, resolution, duration, prompt
         )
 
     found, aspect_ratio = rules.check_aspect_ratio(composition, spec, tier, mode)
@@ -132,7 +135,9 @@ def evaluate(composition: Composition, pricing_config: PricingConfig | Mapping[s
     ordered = _ordered(findings)
     is_valid = not any(f.is_error for f in ordered)
     body = spec.build_body(ctx) if is_valid else None
-    return Evaluation(spec.id, tier.id, mode, ordered, quote, body, references, aspect_ratio, resolution, duration)
+    return Evaluation(
+        spec.id, tier.id, mode, ordered, quote, body, references, aspect_ratio, resolution, duration, prompt
+    )
 
 
 def _check_estimated_price(provider_name: str, quote: PriceQuote | None, config: PricingConfig) -> list[Finding]:

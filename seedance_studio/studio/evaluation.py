@@ -23,9 +23,9 @@ COMPOSITION_FIELDS = RECIPE_FIELDS
 def core_reference(
     reference: Reference, public_url: Callable[[Reference], str] = Reference.public_url
 ) -> seedance.Reference:
-    """The core's view of a reference as a composition uses it: `frame` is the pin that
-    `Composition.ordered_references()` and `draft_references()` put on each (absent on a bare file: no pin).
-    The core's Reference makes the kind and frame its own enums itself (doing it here too cost every check twice)."""
+    """The core's view of a reference as a composition uses it: `frame` is the pin and `mention_name` the name
+    that `Composition.ordered_references()` and `draft_references()` put on each (absent on a bare file). The core's
+    Reference makes the kind and frame its own enums itself (doing it here too cost every check twice)."""
     return seedance.Reference(
         id=str(reference.public_id),
         kind=reference.kind,  # type: ignore[arg-type]  # "image", made Kind.IMAGE by the core
@@ -39,6 +39,7 @@ def core_reference(
         has_audio=reference.has_audio if reference.kind == "video" else None,
         name=reference.original_name,
         frame=reference.frame or None,  # type: ignore[arg-type]  # "first", made Frame.FIRST by the core
+        mention_name=reference.mention_name or "",
     )
 
 

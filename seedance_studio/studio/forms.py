@@ -205,6 +205,29 @@ def _extra_fields(provider_id: str) -> dict[str, forms.Field]:
     return {f"extra_{extra.name}": _with_fixed_choices(_extra_field(extra)) for extra in extras}
 
 
+class NameForm(forms.Form):
+    """A reference chip's name field: the short name to mention it by (@hero), or empty for none."""
+
+    # The core says what a name may be (and how long); this only bounds what is read at all.
+    name = forms.CharField(
+        required=False,
+        label="Name",
+        max_length=100,
+        error_messages={"max_length": f"A name has at most {seedance.NAME_MAX_CHARS} characters."},
+    )
+
+    def clean_name(self) -> str:
+        # Typing the "@" too is natural: the name is what follows it.
+        name = self.cleaned_data["name"].strip().removeprefix("@")
+        problem = seedance.name_problem(name)
+        if problem:
+            raise forms.ValidationError(problem)
+        return name
+
+    def problems(self) -> list[str]:
+        return [str(message) for errors in self.errors.values() for message in errors]
+
+
 def _extra_field(extra) -> forms.Field:
     label = extra.label
     if extra.kind == "bool":

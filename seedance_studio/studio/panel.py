@@ -78,6 +78,8 @@ class LivePanel:
     findings: tuple[Finding, ...]
     unavailable: str | None
     evaluated: bool  # False when the form itself is invalid: the core was not asked
+    sent_prompt: str = ""  # the prompt as the provider receives it (the request body's text)
+    sent_to: str = ""  # the provider's name; "" for the local preview, which shows the prompt as typed
 
     @property
     def shortfall(self) -> int:
@@ -130,6 +132,7 @@ def panel_context(
         )
         for reference, label in zip(references, _labels(evaluation, references), strict=True)
     ]
+    sent_prompt, sent_to = _sent_prompt(evaluation)
     panel = LivePanel(
         mode_label=_mode_label(evaluation),
         quote=evaluation.quote if evaluation is not None else None,
@@ -137,11 +140,14 @@ def panel_context(
         findings=tuple(findings),
         unavailable=unavailable,
         evaluated=evaluation is not None,
+        sent_prompt=sent_prompt,
+        sent_to=sent_to,
     )
     return {
         "evaluation": evaluation,
         "panel": panel,
         "balance": balance,  # also the header's
+        "name_max_chars": seedance.NAME_MAX_CHARS,
         "slots": slots,
         "chips": chips,
         # Every slot on the page, each field's then each chip's: what the live check refreshes out of band.
@@ -164,6 +170,18 @@ def _labels(evaluation, references) -> list[str]:
     else:
         labeled = seedance.label_references(core_references(references))
     return [reference.label for reference in labeled]
+
+
+def _sent_prompt(evaluation: seedance.Evaluation | None) -> tuple[str, str]:
+    """The prompt as the chosen provider receives it (the request body's text) and the provider's name; no name
+    for the local preview, which shows the prompt as typed."""
+    if evaluation is None or not evaluation.sent_prompt:
+        return "", ""
+    try:
+        provider = seedance.get_provider(evaluation.provider)
+    except KeyError:
+        return "", ""
+    return evaluation.sent_prompt, provider.display_name if provider.is_remote else ""
 
 
 def _mode_label(evaluation) -> str:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("compose/references/<uuid:public_id>/remove/", views.remove_reference, name="remove_reference"),
     path("compose/references/<uuid:public_id>/move/<str:direction>/", views.move_reference, name="move_reference"),
     path("compose/references/<uuid:public_id>/frame/", views.pin_reference, name="pin_reference"),
+    path("compose/references/<uuid:public_id>/name/", views.name_reference, name="name_reference"),
     path("compose/check/", views.check, name="check"),
     path("compose/options/", views.provider_options, name="provider_options"),
     path("compose/submit/", views.submit, name="submit"),

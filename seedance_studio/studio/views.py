@@ -8,7 +8,8 @@ marked there, never chosen here):
   GET  /compose/options/               options-response: #provider-options, and out of band each chip's "Use as"
                                        control (#chip-frame-...), both of which follow the selected provider
   POST /compose/references/            references: #references (upload; a chip's "Use as" answers the same)
-  POST .../move/<dir>/, .../remove/    renumbered-references: #references, and out of band #prompt-field
+  POST .../move/<dir>/, .../remove/,   renumbered-references: #references, and out of band #prompt-field
+       .../name/
   POST /compose/submit/                submit-response: #compose-form, and out of band #live-panel and #balance
 """
 
@@ -28,7 +29,7 @@ from seedance_studio.references.upload_handlers import skipped_uploads
 from seedance_studio.seedance.mentions import mention_syntax
 from seedance_studio.studio.availability import submission_blocker
 from seedance_studio.studio.evaluation import core_references, evaluate_composition, evaluate_fields
-from seedance_studio.studio.forms import PROMPT_MAX_CHARS, ComposeForm, FrameForm
+from seedance_studio.studio.forms import PROMPT_MAX_CHARS, ComposeForm, FrameForm, NameForm
 from seedance_studio.studio.job_views import gallery_jobs
 from seedance_studio.studio.models import Composition
 from seedance_studio.studio.moderation import repeat_moderation_findings
@@ -189,16 +190,36 @@ def pin_reference(request: AuthenticatedHtmxHttpRequest, public_id):
     return _references_response(request, draft, "references", notices=notices)
 
 
+@login_required
+@require_POST
+def name_reference(request: AuthenticatedHtmxHttpRequest, public_id):
+    """A chip's name field: name the reference (@hero), rename it, or clear its name. The prompt's mentions of it
+    follow, as they follow a reorder: @hero becomes @lead, or @image2 once the name is cleared."""
+    draft, reference = _draft_and_reference(request, public_id)
+    form = NameForm(request.POST)
+    problems = [] if form.is_valid() else form.problems()
+
+    def rename() -> None:
+        if not problems:
+            problem = draft.rename(reference, form.cleaned_data["name"])
+            if problem:
+                problems.append(problem)
+
+    _keeping_mentions(request, draft, rename)
+    return _references_response(request, draft, "renumbered-references", refusals=problems)
+
+
 def _keeping_mentions(request: HtmxHttpRequest, draft: Composition, change) -> None:
-    """Apply a reorder or removal and renumber the prompt's mentions so each keeps pointing at the same file.
+    """Apply a reorder, removal or rename and rewrite the prompt's mentions so each keeps pointing at the same
+    file.
 
     The prompt is the one on the creative's screen, which the chips' forms send along (the saved one without
     JavaScript): what was typed since the last check is kept, renumbered, and saved with the draft."""
     typed = request.POST.get("prompt")
     prompt = typed if typed is not None and len(typed) <= PROMPT_MAX_CHARS else draft.prompt
-    before = [(str(r.public_id), r.kind) for r in draft.ordered_references()]
+    before = [(str(r.public_id), r.kind, r.mention_name) for r in draft.ordered_references()]
     change()
-    after = [(str(r.public_id), r.kind) for r in draft.ordered_references()]
+    after = [(str(r.public_id), r.kind, r.mention_name) for r in draft.ordered_references()]
     prompt = seedance.renumber_mentions(prompt, before, after)
     if prompt != draft.prompt:
         draft.save_draft_fields({"prompt": prompt})

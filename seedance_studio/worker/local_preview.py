@@ -11,6 +11,8 @@ from seedance_studio.mediatools.ffmpeg import FfmpegError
 from seedance_studio.mediatools.frames import extract_last_frame
 from seedance_studio.preview.render import render_preview
 from seedance_studio.preview.request import PreviewReference, PreviewRequest
+from seedance_studio.seedance.specs.local_preview import preview_order
+from seedance_studio.studio.evaluation import core_references
 from seedance_studio.studio.models import Job, LeaseLost
 from seedance_studio.worker.results import keep_result, make_poster, scratch_directory
 
@@ -18,7 +20,12 @@ log = logging.getLogger(__name__)
 
 
 def preview_request(job: Job) -> PreviewRequest:
+    """The render of the job's frozen composition, its references in the order the core says the preview plays
+    them (the prompt's shot order, frame pins first and last)."""
     composition = job.composition
+    references = composition.ordered_references()
+    by_id = {str(reference.public_id): reference for reference in references}
+    played = [by_id[ref_id] for ref_id in preview_order(composition.prompt, core_references(references))]
     return PreviewRequest(
         prompt=composition.prompt,
         duration=composition.duration,
@@ -32,15 +39,9 @@ def preview_request(job: Job) -> PreviewRequest:
                 duration=reference.duration,
                 has_audio=reference.has_audio,
             )
-            for reference in sorted(composition.ordered_references(), key=_frame_order)
+            for reference in played
         ),
     )
-
-
-def _frame_order(reference) -> int:
-    """The preview plays its pictures in order: an image pinned to the first frame opens it, one pinned to the
-    last frame ends it, the rest keep the creative's order between them (sorted() is stable)."""
-    return {"first": 0, "last": 2}.get(getattr(reference, "frame", ""), 1)
 
 
 def run_local_preview(job: Job, worker: str) -> None:

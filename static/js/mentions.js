@@ -14,8 +14,20 @@
   var syntaxElement = document.getElementById("mention-syntax");
   var SYNTAX = syntaxElement && JSON.parse(syntaxElement.textContent);
   if (!SYNTAX) return;
-  var MENTION = new RegExp(SYNTAX.pattern, SYNTAX.flags);
   var KIND = SYNTAX.kinds, CHINESE = SYNTAX.chinese;
+  // The numbered forms plus the chips' names (@hero), rebuilt when the names change: a name is a mention only
+  // while a chip carries it, as the core reads it.
+  var mentionPattern = null, patternNames = null;
+  function mentionRegExp(names) {
+    var key = names.join("|");
+    if (key !== patternNames) {
+      var alternation = names.slice().sort(function (a, b) { return b.length - a.length; })
+        .map(function (name) { return name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|") || "(?!)";
+      mentionPattern = new RegExp(SYNTAX.named_pattern.split(SYNTAX.names_slot).join(alternation), SYNTAX.flags);
+      patternNames = key;
+    }
+    return mentionPattern;
+  }
   var GLYPH = { audio: "♫", video: "▶", image: "▧" };
   var STYLE = ["fontFamily", "fontSize", "fontWeight", "fontStyle", "fontVariant", "fontStretch", "lineHeight",
     "letterSpacing", "wordSpacing", "textTransform", "textIndent", "tabSize", "direction", "textAlign",
@@ -32,21 +44,30 @@
     });
   }
 
-  // Read fresh every time: #references is swapped by uploads, reorders and removals.
+  // Read fresh every time: #references is swapped by uploads, reorders, removals and renames.
   function references() {
     return Array.prototype.map.call(document.querySelectorAll(CHIPS), function (chip) {
       var mention = chip.dataset.mention, kind = chip.dataset.kind;
       return { mention: mention, kind: kind, name: chip.dataset.name || "", thumbnail: chip.dataset.thumbnail || "",
+               refName: chip.dataset.refName || "",
                chinese: "@" + (CHINESE[kind] || kind) + mention.replace(/^\D+/, "") };
     });
   }
 
+  // Each reference by its number, and a named one by its name too (listed first): the prompt takes either.
   function matching(query) {
-    var q = (query || "").toLowerCase(), bare = q.replace(/_/g, "");
-    return references().filter(function (ref) {
-      return ref.mention.slice(1).toLowerCase().indexOf(bare) !== -1 || ref.chinese.slice(1).indexOf(bare) !== -1
-        || ref.name.toLowerCase().indexOf(q) !== -1;
+    var q = (query || "").toLowerCase(), bare = q.replace(/_/g, ""), items = [];
+    references().forEach(function (ref) {
+      if (ref.refName && ref.refName.toLowerCase().indexOf(q) !== -1) {
+        items.push(Object.assign({}, ref, { mention: "@" + ref.refName, named: true, also: ref.mention }));
+      }
+      if (ref.mention.slice(1).toLowerCase().indexOf(bare) !== -1 || ref.chinese.slice(1).indexOf(bare) !== -1
+          || ref.name.toLowerCase().indexOf(q) !== -1) {
+        items.push(Object.assign({}, ref, { also: ref.refName ? "@" + ref.refName : "" }));
+      }
     });
+    items.sort(function (a, b) { return (b.named ? 1 : 0) - (a.named ? 1 : 0); });
+    return items;
   }
 
   // ---- Highlighting: a mirror of the text behind a transparent textarea, with <mark>s under the mentions.
@@ -58,12 +79,18 @@
     return [start, end];
   }
 
-  function highlight(text, known) {
-    var fragment = document.createDocumentFragment(), last = 0, match;
-    MENTION.lastIndex = 0;
-    while ((match = MENTION.exec(text))) {
-      var span = bounds(match), kind = KIND[match.groups.word.toLowerCase()];
-      var points = !match.groups.removed && known[("@" + kind + parseInt(match.groups.number, 10))];
+  function highlight(text, known, names) {
+    var fragment = document.createDocumentFragment(), last = 0, match, pattern = mentionRegExp(Object.keys(names));
+    pattern.lastIndex = 0;
+    while ((match = pattern.exec(text))) {
+      var span = bounds(match), group = match.groups, kind, points;
+      if (group.word) {
+        kind = KIND[group.word.toLowerCase()];
+        points = !group.removed && known[("@" + kind + parseInt(group.number, 10))];
+      } else {  // "@removed:hero" points at nothing; "@hero" at its chip
+        kind = group.name ? names[group.name.toLowerCase()] : "";
+        points = Boolean(group.name);
+      }
       var mark = document.createElement("mark");
       mark.className = points ? "mention-known" : "mention-unknown";
       mark.dataset.kind = kind;
@@ -99,9 +126,12 @@
   function render(textarea) {
     var backdrop = backdropOf(textarea);
     if (!backdrop) return;
-    var known = {};
-    references().forEach(function (ref) { known[ref.mention.toLowerCase()] = true; });
-    backdrop.replaceChildren(highlight(textarea.value, known));
+    var known = {}, names = {};
+    references().forEach(function (ref) {
+      known[ref.mention.toLowerCase()] = true;
+      if (ref.refName) names[ref.refName.toLowerCase()] = ref.kind;
+    });
+    backdrop.replaceChildren(highlight(textarea.value, known, names));
     layout(textarea);
   }
 
@@ -128,12 +158,14 @@
       var thumb = ref.thumbnail ? '<img src="' + escapeHtml(ref.thumbnail) + '" alt="">'
         : '<span class="mention-glyph" aria-hidden="true">' + (GLYPH[ref.kind] || "@") + "</span>";
       return '<span class="mention-thumb">' + thumb + "</span>"
-        + '<span class="mention-label" data-kind="' + escapeHtml(ref.kind) + '">' + escapeHtml(ref.mention) + "</span>"
+        + '<span class="mention-label" data-kind="' + escapeHtml(ref.kind) + '">' + escapeHtml(ref.mention)
+        + (ref.also ? ' <small class="mention-also">' + escapeHtml(ref.also) + "</small>" : "") + "</span>"
         + '<span class="mention-name" title="' + escapeHtml(ref.name) + '">' + escapeHtml(ref.name) + "</span>";
     },
     selectTemplate: function (item) {
       if (!item) return null;  // Enter on "no match": insert nothing
-      // Someone typing "@图" gets "@图片2", the form they are writing in.
+      // Someone typing "@图" gets "@图片2", the form they are writing in; a name is inserted as it is.
+      if (item.original.named) return item.original.mention;
       return /^[\u4e00-\u9fff]/.test(this.current.mentionText || "") ? item.original.chinese : item.original.mention;
     },
     noMatchTemplate: function () {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from seedance_studio.seedance import Reference
+
 from .builders import audios, errors, image, images, run, video, videos, warnings
 
 
@@ -152,3 +154,23 @@ def test_golden_first_last_frames_body():
 def test_unusual_formats_are_only_warned():
     evaluation = run("local_preview", image(fmt="gif"))
     assert evaluation.is_valid and warnings(evaluation) == {"reference.format_undocumented"}
+
+
+def test_the_body_lists_the_references_in_the_prompts_shot_order_with_pins_first_and_last():
+    first, second, third, last = (image(f"img-{n}") for n in range(1, 5))
+    pinned_last = Reference(last.id, "image", format="png", width=1280, height=720, frame="last")
+    evaluation = run(
+        "local_preview",
+        first,
+        second,
+        third,
+        pinned_last,
+        prompt="@image3 opens, then @image1",
+        mode="omni_reference",
+    )
+    assert [ref["mention"] for ref in evaluation.request_body["references"]] == [
+        "@image3",  # first mentioned
+        "@image1",
+        "@image2",  # never mentioned: after the mentioned ones
+        "@image4",  # pinned to the last frame: last whatever the prompt says
+    ]

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from seedance_studio.seedance import parse_mentions
-from seedance_studio.seedance.mentions import mention_syntax
+from seedance_studio.seedance import Reference, parse_mentions
+from seedance_studio.seedance.mentions import mention_syntax, name_table
 
 PROMPTS = [
     "@image1 walks into @video2 with @audio3",
@@ -64,3 +64,37 @@ def test_the_words_name_their_kinds():
         "音频": "audio",
     }
     assert syntax["chinese"] == {"image": "图片", "video": "视频", "audio": "音频"}
+
+
+NAMED_PROMPTS = [
+    "@hero walks down @Street past @image2",
+    "【@hero】 and @hero_2 and @heroic and me@hero.example",
+    "@removed:hero and @removed:image1 and @everyone",
+    "让@hero走到@street",
+]
+
+
+@pytest.mark.parametrize("prompt", NAMED_PROMPTS)
+def test_the_browser_finds_named_mentions_as_the_core_reads_them(prompt):
+    """mentions.js puts the chips' names, longest first, where `names_slot` is."""
+    table = name_table([_named("a", "hero"), _named("b", "street"), _named("c", "hero_2")])
+    syntax = json.loads(json.dumps(mention_syntax()))
+    names = "|".join(sorted((name for name, _, _ in table), key=lambda n: -len(n)))
+    pattern = re.compile(
+        syntax["named_pattern"].replace(syntax["names_slot"], names).replace("(?<", "(?P<").replace("(?P<!", "(?<!"),
+        re.IGNORECASE,
+    )
+    spans = []
+    for match in pattern.finditer(prompt):
+        start, end = match.span()
+        if match.group("open") and not match.group("close"):
+            start += 1
+        if match.group("close") and not match.group("open"):
+            end -= 1
+        spans.append((start, end))
+    assert spans == [(mention.start, mention.end) for mention in parse_mentions(prompt, table)]
+    assert "(?P<" not in syntax["named_pattern"] and "(?(" not in syntax["named_pattern"]
+
+
+def _named(ref_id: str, name: str) -> Reference:
+    return Reference(ref_id, "image", mention_name=name)

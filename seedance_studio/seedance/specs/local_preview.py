@@ -8,10 +8,14 @@ requests are refused as well: three documents refuse them (000:337, 001:309, 004
 and the preview would have no picture to show. Formats outside the documented lists are warnings, as for
 the providers whose documents list none.
 
-The body is not a wire format: it is a plain description of the render for the preview renderer.
+The body is not a wire format: it is a plain description of the render for the preview renderer. Its references
+are in the order the preview plays them (`preview_order`): the creative's shot order, as the prompt first
+mentions them, then the unmentioned ones; a frame pin still opens or ends the clip.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from ..capabilities import (
     ALL_MODES,
@@ -23,8 +27,8 @@ from ..capabilities import (
     ProviderSpec,
     Tier,
 )
-from ..composition import AUTO, Kind, Mode
-from ..mentions import MentionStyle
+from ..composition import AUTO, Frame, Kind, Mode, Reference
+from ..mentions import MentionStyle, shot_order
 from ..output_sizes import nearest_aspect_ratio, output_size
 from ..pricing import FREE, free_quote
 
@@ -59,9 +63,18 @@ def resolved_aspect_ratio(ctx: Context) -> str:
     return "16:9"
 
 
+def preview_order(prompt: str, references: Sequence[Reference]) -> list[str]:
+    """The references' ids in the order the preview plays them: an image pinned to the first frame opens it, one
+    pinned to the last frame ends it, and the rest follow the prompt (mentions.shot_order) between them."""
+    place = {reference.id: {Frame.FIRST: 0, None: 1, Frame.LAST: 2}[reference.frame] for reference in references}
+    return sorted(shot_order(prompt, references), key=place.__getitem__)
+
+
 def build_body(ctx: Context) -> dict:
     aspect_ratio = resolved_aspect_ratio(ctx)
     width, height = output_size(aspect_ratio, ctx.resolution)
+    by_id = {ref.id: ref for ref in ctx.references}
+    played = [by_id[ref_id] for ref_id in preview_order(ctx.composition.prompt, [r.reference for r in ctx.references])]
     return {
         "renderer": "local_preview",
         "mode": ctx.mode.value,
@@ -74,8 +87,7 @@ def build_body(ctx: Context) -> dict:
         "generate_audio": bool(ctx.composition.generate_audio),
         "seed": ctx.composition.seed,
         "references": [
-            {"id": ref.id, "kind": ref.kind.value, "mention": ref.label, "url": ref.reference.url}
-            for ref in ctx.references
+            {"id": ref.id, "kind": ref.kind.value, "mention": ref.label, "url": ref.reference.url} for ref in played
         ],
     }
 

@@ -4,9 +4,11 @@ from typing import cast
 from django.conf import settings
 from django.db import IntegrityError, connections, models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
+from seedance_studio import seedance
 from seedance_studio.compiled_queries import CompiledModelQuery
 from seedance_studio.references.models import Reference
 from seedance_studio.seedance import AUTO
@@ -74,7 +76,7 @@ class CompositionQuerySet(models.QuerySet["Composition"]):
             cursor.execute(sql, params)
 
     def draft_references(self, owner) -> list[Reference]:
-        """The draft's references in order, each with its `frame` pin, in one query.
+        """The draft's references in order, each with its `frame` pin and `mention_name`, in one query.
 
         The live check runs it on every keystroke, and building, compiling and running this join through the ORM
         took three times as long as the database took to answer it: it is compiled once per database (from
@@ -87,6 +89,7 @@ def _draft_references_query(owner_id: int):
     return (
         Reference.objects.filter(links__composition__owner_id=owner_id, links__composition__is_draft=True)
         .annotate(frame=F("links__frame"))  # type: ignore[no-redef]  # fills the Reference.frame attribute
+        .annotate(mention_name=F("links__name"))  # and Reference.mention_name
         .order_by("links__position", "links__pk")
     )
 
@@ -184,8 +187,9 @@ class Composition(models.Model):
     @transaction.atomic
     def load_recipe(self, fields: dict, references: list[Reference]) -> None:
         """Make this draft the given recipe: its settings, and exactly these references in this order with their
-        frame pins (remix, fix and retry, continue a shot). Mentions keep their numbers because the order is the
-        same. A reference without a `frame` (a new file) comes unpinned."""
+        frame pins and names (remix, fix and retry, continue a shot). Mentions keep their numbers and names because
+        the order and the names are the same. A reference without a `frame` (a new file) comes unpinned and
+        unnamed."""
         self._lock()
         self.save_draft_fields({name: fields[name] for name in RECIPE_FIELDS})
         self.links.all().delete()
@@ -196,10 +200,12 @@ class Composition(models.Model):
 
     def ordered_references(self) -> list[Reference]:
         """The references in order, each as this composition uses it: `reference.frame` is its pin here ("" for
-        none), which the core, the chips and every copy of the recipe read."""
+        none) and `reference.mention_name` its name here ("" for none), which the core, the chips and every copy
+        of the recipe read."""
         references = []
         for link in self.links.select_related("reference").order_by("position", "pk"):
             link.reference.frame = link.frame
+            link.reference.mention_name = link.name
             references.append(link.reference)
         return references
 
@@ -227,6 +233,21 @@ class Composition(models.Model):
         link.frame = frame
         link.save(update_fields=["frame"])
         return held.reference if held is not None else None
+
+    @transaction.atomic
+    def rename(self, reference: Reference, name: str) -> str | None:
+        """Give `reference` the short name `name` in this composition ("" clears it). Returns why it cannot be
+        that name (the core's rule, `seedance.name_problem`), and then changes nothing."""
+        self._lock()
+        links = list(self.links.all())
+        link = next((link for link in links if link.reference_id == reference.pk), None)
+        if link is None:
+            return "That reference is not in this composition any more: reload the page."
+        problem = seedance.name_problem(name, [other.name for other in links if other is not link])
+        if problem is None:
+            link.name = name
+            link.save(update_fields=["name"])
+        return problem
 
     @transaction.atomic
     def remove(self, reference: Reference) -> None:
@@ -266,7 +287,11 @@ class Composition(models.Model):
     def _link(self, references) -> None:
         CompositionReference.objects.bulk_create(
             CompositionReference(
-                composition=self, reference=reference, position=position, frame=getattr(reference, "frame", "") or ""
+                composition=self,
+                reference=reference,
+                position=position,
+                frame=getattr(reference, "frame", "") or "",
+                name=getattr(reference, "mention_name", "") or "",
             )
             for position, reference in enumerate(references)
         )
@@ -284,6 +309,9 @@ class CompositionReference(models.Model):
     # Which frame this image is pinned to ("" for none). Named-frame providers (HiAPI) send it as
     # first_frame_url / last_frame_url; the core tells the creative where a provider cannot (rules.check_frames).
     frame = models.CharField(max_length=5, choices=FRAME_CHOICES, blank=True, default="")
+    # The short name the creative gave it here ("hero": @hero in the prompt), "" for none. Its form is the core's
+    # rule (seedance.name_problem); unique per composition without case, as mentions are read.
+    name = models.CharField(max_length=seedance.NAME_MAX_CHARS, blank=True, default="")
 
     class Meta:
         ordering = ["position", "pk"]
@@ -294,6 +322,9 @@ class CompositionReference(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(frame__in=["", *(value for value, _ in FRAME_CHOICES)]), name="frame_first_last_or_none"
+            ),
+            models.UniqueConstraint(
+                "composition", Lower("name"), condition=~Q(name=""), name="reference_name_once_per_composition"
             ),
         ]
 

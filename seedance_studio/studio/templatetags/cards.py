@@ -39,7 +39,8 @@ def mentions(prompt, limit=None) -> SafeString:
         text = text[: int(limit) - 1].rstrip() + "…"
     pieces, cursor = [], 0
     for mention in parse_mentions(text):
-        css = f"mention mention-{mention.kind.value}{' removed' if mention.removed else ''}"
+        kind = mention.kind.value if mention.kind else "removed"  # a removed name's kind went with it
+        css = f"mention mention-{kind}{' removed' if mention.removed else ''}"
         pieces += [escape(text[cursor : mention.start]), format_html('<mark class="{}">{}</mark>', css, mention.text)]
         cursor = mention.end
     pieces.append(escape(text[cursor:]))
