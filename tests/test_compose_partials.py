@@ -7,13 +7,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.template.loader import get_template
 from django.urls import reverse, set_script_prefix
 
 from seedance_studio.credits.balance import Balance
 from seedance_studio.seedance import Finding, Severity
 from seedance_studio.seedance.pricing import PriceQuote
 from seedance_studio.studio.panel import LivePanel, findings_slot
-from seedance_studio.studio.templatetags.compose import findings_slots, live_panel, submit_area
+from seedance_studio.studio.templatetags.compose import findings_slots, submit_area
 
 QUOTE = PriceQuote(
     currency="USD",
@@ -24,6 +25,12 @@ QUOTE = PriceQuote(
     source="document",
     studio_credits_per_unit=Decimal(100),
 )
+
+
+def live_panel(panel: LivePanel, oob: bool = False, sent_prompt: str = "") -> str:
+    """The check panel as the compose page renders it."""
+    context = {"panel": panel, "oob": oob, "sent_prompt": sent_prompt, "sent_to": "PiAPI" if sent_prompt else ""}
+    return get_template("studio/compose.html#live-panel").render(context)
 
 
 def _disabled(button_html: str) -> bool:
@@ -58,6 +65,10 @@ def test_it_shows_each_change_of_what_a_panel_holds():
     assert "Provider not set up" in live_panel(_panel(unavailable="Provider not set up"))
     assert "No price until" in live_panel(_panel(quote=None, evaluated=False))
     assert live_panel(_panel()) == ready  # and the same panel again is the same HTML
+    typed = live_panel(_panel(), sent_prompt="@image1 <b>walks</b>")  # changes with every keystroke
+    assert (
+        "As PiAPI receives it" in typed and "@image1 &lt;b&gt;walks&lt;/b&gt;" in typed and "Ready to submit" in typed
+    )
 
 
 def test_it_marks_out_of_band_copies_only():
@@ -97,7 +108,7 @@ def test_it_renders_anew_when_the_development_server_sees_a_file_change(tmp_path
 
     from seedance_studio.studio.templatetags import compose
 
-    live_panel(_panel())
+    submit_area(_panel())
     assert compose._rendered.cache_info().currsize
     file_changed.send(sender=None, file_path=tmp_path / "compose.html")
     assert compose._rendered.cache_info().currsize == 0

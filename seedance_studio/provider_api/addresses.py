@@ -4,6 +4,7 @@ both use."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from urllib.parse import urlsplit
 
@@ -46,9 +47,11 @@ def address_problem(address: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
 def is_public_url(url: str) -> bool:
     """Whether a host on the internet could reach `url`, without asking DNS: its host is a public address, or a
-    name that is not localhost, a private suffix or a single label (those resolve only on a private network)."""
+    name that is not localhost, a private suffix or a single label (those resolve only on a private network).
+    Remembered: the live check asks it of PUBLIC_BASE_URL and the provider's base URL on every keystroke."""
     host = (urlsplit(url).hostname or "").lower()
     if not host or host == "localhost" or host.endswith(_PRIVATE_NAMES):
         return False

@@ -69,8 +69,9 @@ class Chip:
 @dataclass(frozen=True)
 class LivePanel:
     """What the check panel and the Submit button show: the mode, the price, the balance against it, every
-    finding, and whether the job can be submitted. Frozen and hashable, and all the `live-panel` and
-    `submit-area` partials read, so each distinct panel is rendered once (templatetags/compose.py)."""
+    finding, and whether the job can be submitted. Frozen and hashable, and all the `panel-facts`,
+    `panel-findings` and `submit-area` partials read, so each distinct panel is rendered once
+    (templatetags/compose.py)."""
 
     mode_label: str
     quote: seedance.PriceQuote | None
@@ -78,8 +79,6 @@ class LivePanel:
     findings: tuple[Finding, ...]
     unavailable: str | None
     evaluated: bool  # False when the form itself is invalid: the core was not asked
-    sent_prompt: str = ""  # the prompt as the provider receives it (the request body's text)
-    sent_to: str = ""  # the provider's name; "" for the local preview, which shows the prompt as typed
 
     @property
     def shortfall(self) -> int:
@@ -140,14 +139,15 @@ def panel_context(
         findings=tuple(findings),
         unavailable=unavailable,
         evaluated=evaluation is not None,
-        sent_prompt=sent_prompt,
-        sent_to=sent_to,
     )
     return {
         "evaluation": evaluation,
         "panel": panel,
         "balance": balance,  # also the header's
         "name_max_chars": seedance.NAME_MAX_CHARS,
+        # Not on the panel value: the prompt as sent changes with every keystroke, the rest of the panel seldom.
+        "sent_prompt": sent_prompt,
+        "sent_to": sent_to,
         "slots": slots,
         "chips": chips,
         # Every slot on the page, each field's then each chip's: what the live check refreshes out of band.

@@ -1,4 +1,5 @@
-"""What the compose page uses: its findings slots, check panel and Submit, each rendered once per distinct content.
+"""What the compose page uses: its findings slots, the check panel's parts and Submit, each rendered once per
+distinct content.
 
 The live check answers all of them on every keystroke (two dozen slots with twelve references), and nearly all
 are the same from one keystroke to the next: typing in the prompt seldom changes a finding, the price or the
@@ -37,9 +38,15 @@ def findings_slots(slots: list[FindingsSlot], oob: bool = False) -> SafeString:
 
 
 @register.simple_tag
-def live_panel(panel: LivePanel, oob: bool = False) -> SafeString:
-    """The check panel: mode, price, balance and every finding."""
-    return _rendered("live-panel", "panel", panel, bool(oob), get_script_prefix(), get_urlconf())
+def panel_facts(panel: LivePanel) -> SafeString:
+    """The check panel's heading, mode and price."""
+    return _rendered("panel-facts", "panel", panel, False, get_script_prefix(), get_urlconf())
+
+
+@register.simple_tag
+def panel_findings(panel: LivePanel) -> SafeString:
+    """The check panel's findings, balance shortfall and "Ready to submit"."""
+    return _rendered("panel-findings", "panel", panel, False, get_script_prefix(), get_urlconf())
 
 
 @register.simple_tag
