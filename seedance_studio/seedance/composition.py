@@ -185,14 +185,13 @@ class LabeledReference:
 
     reference: Reference
     number: int
+    # The reference's own, copied once: the rules read a reference's kind a few hundred times per evaluation.
+    id: str = field(init=False, repr=False, compare=False)
+    kind: Kind = field(init=False, repr=False, compare=False)
 
-    @property
-    def id(self) -> str:
-        return self.reference.id
-
-    @property
-    def kind(self) -> Kind:
-        return self.reference.kind
+    def __post_init__(self):
+        object.__setattr__(self, "id", self.reference.id)
+        object.__setattr__(self, "kind", self.reference.kind)
 
     @property
     def label(self) -> str:
