@@ -49,6 +49,7 @@ FRAMES = (Mode.FIRST_LAST_FRAMES,)  # `auto` aspect ratio only here (000:355)
 # Asset references: less-restriction tiers only, in image_urls / video_urls / audio_urls (000:419, 000:424).
 ASSETS_EVERYWHERE = frozenset((mode, kind) for mode in ALL_MODES for kind in Kind)
 
+STRICT_RETRIED = "Strict review; a content rejection may be retried once by another review path (000:261-263, 000:379)."
 TIERS = (
     Tier(
         "seedance-2",
@@ -61,7 +62,7 @@ TIERS = (
         max_references=9,
         media_by_mode=OMNI_MEDIA,
         description="Higher quality, strict moderation (000:262).",
-        moderation_note="Strict review; a content rejection may be retried once by another review path (000:261-263, 000:379).",
+        moderation_note=STRICT_RETRIED,
         source={"resolutions": "000:365", "assets": "000:419"},
     ),
     Tier(
@@ -75,7 +76,7 @@ TIERS = (
         max_references=9,
         media_by_mode=OMNI_MEDIA,
         description="Lower cost, strict moderation (000:263).",
-        moderation_note="Strict review; a content rejection may be retried once by another review path (000:261-263, 000:379).",
+        moderation_note=STRICT_RETRIED,
         source={"resolutions": "000:366", "assets": "000:419"},
     ),
     Tier(

@@ -195,7 +195,7 @@ class JobQuerySet(models.QuerySet["Job"]):
                 if account.available < total:
                     raise ledger.InsufficientCredits(needed=total, available=account.available)
                 _check_limits(account, owner, total, jobs=paid)
-            jobs = []
+            jobs: list[Job] = []
             for number, take in enumerate(takes, start=1):
                 job = self.create(
                     owner=owner,
@@ -309,8 +309,9 @@ def _check_limits(account, owner, price_credits: int, *, jobs: int = 1) -> None:
         ).aggregate(total=Coalesce(models.Sum("price_credits"), 0))["total"]
         if committed + price_credits > account.daily_spending_cap:
             left = max(0, account.daily_spending_cap - committed)
+            what = "These takes cost" if jobs > 1 else "This job costs"
             raise SubmissionLimit(
-                f"{'These takes cost' if jobs > 1 else 'This job costs'} {price_credits} credits, but your daily spending cap is "
+                f"{what} {price_credits} credits, but your daily spending cap is "
                 f"{account.daily_spending_cap} credits and {committed} are already committed today ({left} left). "
                 "The cap resets at 00:00 UTC; an admin can raise it."
             )
