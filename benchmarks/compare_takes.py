@@ -44,6 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--takes", type=int, default=50)
+    parser.add_argument("--profile", action="store_true", help="print where the compare view spends its time")
     args = parser.parse_args()
     os.environ.update(
         STUDIO_VAR_DIR=tempfile.mkdtemp(prefix="studio-bench-"),
@@ -146,6 +147,16 @@ def main() -> None:
                 cpu_ms.append(cpu * 1000)
         with CaptureQueriesContext(connection) as steady:
             compare(args.requests)
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for n in range(100):
+                compare(n)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
 
         # --- Takes ---------------------------------------------------------------------------------------------
         takes_form = {**data, "model": "piapi/seedance-2-fast", "mode": "auto", "duration": "4", "resolution": "480p"}

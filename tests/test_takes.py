@@ -188,3 +188,35 @@ def test_a_favourite_is_one_per_take_group(owner_client, outsider_client, owner)
     back = owner_client.post(f"/jobs/{b.public_id}/favourite/", {"favourite": "off", "next": "https://evil.example/"})
     assert back.status_code == 302 and back["Location"] == f"/jobs/{b.public_id}/"
     assert not Job.objects.filter(owner=owner, favourite=True).exists()
+
+
+def test_an_admin_sets_the_most_takes_in_the_admin(admin_client):
+    response = admin_client.get("/admin/studio/studiosettings/")
+    assert response.status_code == 302 and response["Location"].endswith("/admin/studio/studiosettings/1/change/")
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Most takes at once" in page
+    response = admin_client.post(response["Location"], {"max_takes": "13"})
+    assert "Ensure this value is less than or equal to 12." in response.content.decode()
+    admin_client.post("/admin/studio/studiosettings/1/change/", {"max_takes": "6"})
+    assert StudioSettings.current().max_takes == 6
+
+
+def test_compare_and_takes_need_a_signed_in_creative(client):
+    for method, url in (
+        ("get", "/compose/compare/"),
+        ("post", "/compose/compare/table/"),
+        ("post", "/compose/compare/use/"),
+        ("post", "/compose/takes/"),
+        ("get", "/jobs/compare/"),
+    ):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302 and "/accounts/signin/" in response["Location"], url
+
+
+def test_a_takes_page_links_to_its_siblings_side_by_side(owner_client, owner):
+    _takes(owner_client, take_count="3")
+    first, second, third = Job.objects.filter(owner=owner).order_by("take_number")
+    page = owner_client.get(f"/jobs/{second.public_id}/").content.decode()
+    assert "Take 2" in page
+    assert f"/jobs/compare/?a={second.public_id}&amp;b={first.public_id}" in page
+    assert f"/jobs/compare/?a={second.public_id}&amp;b={third.public_id}" in page

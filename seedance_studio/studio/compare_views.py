@@ -29,7 +29,9 @@ def compare_page(request: AuthenticatedHtmxHttpRequest):
     draft = Composition.objects.draft_for(request.user)
     fields = {name: getattr(draft, name) for name in COMPOSITION_FIELDS}
     rows = comparison_rows(fields, draft.ordered_references(), balance_of(request.user))
-    return render(request, "studio/compare.html", {"rows": rows, "draft": draft, "form_errors": None})
+    # Standalone: no composer on this page, so no "Take" column (its boxes belong to the compose form).
+    context = {"rows": rows, "draft": draft, "form_errors": None, "standalone": True}
+    return render(request, "studio/compare.html", context)
 
 
 @login_required
