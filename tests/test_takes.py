@@ -220,3 +220,12 @@ def test_a_takes_page_links_to_its_siblings_side_by_side(owner_client, owner):
     assert "Take 2" in page
     assert f"/jobs/compare/?a={second.public_id}&amp;b={first.public_id}" in page
     assert f"/jobs/compare/?a={second.public_id}&amp;b={third.public_id}" in page
+
+
+def test_takes_count_against_the_jobs_in_flight_limit_together(owner_client, owner):
+    CreditAccount.objects.filter(user=owner).update(max_jobs_in_flight=3)
+    page = _takes(owner_client).content.decode()
+    assert "You already have 0 paid jobs in flight (with these 4 takes, 4)" in page
+    assert not Job.objects.filter(owner=owner).exists()
+    assert _takes(owner_client, take_count="3").status_code == 200
+    assert Job.objects.filter(owner=owner).count() == 3
