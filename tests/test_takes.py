@@ -128,6 +128,9 @@ def test_the_gallery_shows_takes_as_one_group(owner_client, owner):
     assert "<strong>4 takes</strong>" in page
     assert f"/jobs/compare/?a={jobs[0].public_id}&amp;b={jobs[1].public_id}" in page
     assert page.count(f'data-take-group="{jobs[0].take_group}"') == 5  # the header and its four cards
+    # Newest first, but a group reads from take 1 up.
+    positions = [page.index(f'id="job-{job.public_id}"') for job in jobs]
+    assert positions == sorted(positions) and page.index('class="take-group-head"') < positions[0]
 
 
 def test_the_compare_table_lists_every_tier_in_two_queries(owner_client, owner):

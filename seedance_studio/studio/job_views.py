@@ -123,8 +123,26 @@ def _page(user, criteria: dict[str, str], cursor: tuple[datetime, int] | None) -
     if cursor:
         jobs = jobs.older_than(*cursor)
     rows = list(jobs.select_related("composition").defer(*UNSHOWN).order_by("-created_at", "-pk")[: PAGE_SIZE + 1])
-    page = _with_card_facts(rows[:PAGE_SIZE])
-    return page, _cursor_of(page[-1]) if len(rows) > PAGE_SIZE else None
+    page = rows[:PAGE_SIZE]
+    older = _cursor_of(page[-1]) if len(rows) > PAGE_SIZE else None
+    return _with_card_facts(_takes_in_order(page)), older
+
+
+def _takes_in_order(jobs: list[Job]) -> list[Job]:
+    """The page newest first, but the takes of a group (made together, so side by side) from take 1 up: a
+    group reads left to right like the composer made it."""
+    ordered: list[Job] = []
+    for job in jobs:
+        run_start = len(ordered)
+        while run_start and job.take_group is not None and ordered[run_start - 1].take_group == job.take_group:
+            run_start -= 1
+        if run_start < len(ordered):
+            ordered.insert(
+                run_start + sum(1 for j in ordered[run_start:] if (j.take_number or 0) < (job.take_number or 0)), job
+            )
+        else:
+            ordered.append(job)
+    return ordered
 
 
 def gallery_jobs(user):
