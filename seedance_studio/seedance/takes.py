@@ -3,7 +3,8 @@
 Two ways to vary it: different seeds on one provider, or the same recipe on several providers and tiers. Only
 HiAPI documents a seed ("Random seed, range 0-2147483647", 003:122-124; the local preview takes one too). PiAPI
 (000), GoAPI (001), the Seedance2 API (002) and EvoLink (004) have none: there the takes are the same request
-sent several times, and they differ only by the provider's own randomness.
+sent several times, and they differ only by the provider's own randomness. (The "Seed" entries of 000:162 and
+001:70 are the navigation of those sites' Midjourney API, not a Seedance parameter.)
 """
 
 from __future__ import annotations
