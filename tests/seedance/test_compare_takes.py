@@ -90,3 +90,11 @@ def test_provider_takes_drop_options_of_another_provider():
         ("hiapi", "seedance-2-0", {"web_search": True}),
         ("evolink", "fast", {}),
     ]
+
+
+def test_an_upscaled_seedance2_output_says_so():
+    composition = _composition(provider="seedance2", tier="seedance2", resolution="720p", extras={"upscale": "4k"})
+    by_model = {o.model: o for o in compare(composition)}
+    assert by_model["seedance2/seedance2"].output_size == "1280x720, upscaled to 4K"  # 002:59-60
+    assert by_model["seedance2/seedance2-fast"].output_size == "1280x720, upscaled to 4K"  # same provider's option
+    assert by_model["evolink/standard"].output_size == "1280x720"  # another provider's options do not go along
