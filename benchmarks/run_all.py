@@ -16,6 +16,7 @@ for script in (
     "credits_pages.py",
     "share_page.py",
     "gallery.py",
+    "compare_takes.py",
     "probe.py",
 ):
     print(f"== {script}", flush=True)

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
         ("submit_to_playable.py", ["--runs", "1"]),
         ("gallery.py", ["--requests", "5", "--jobs", "60"]),
         ("share_page.py", ["--requests", "5"]),
+        ("compare_takes.py", ["--requests", "5", "--takes", "2"]),
     ],
 )
 def test_the_benchmark_runs(script, args):

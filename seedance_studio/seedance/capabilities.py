@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from .composition import Composition, Frame, Kind, LabeledReference, Mode, frame_images
 from .findings import Finding
 from .mentions import MentionStyle
-from .output_sizes import ASPECT_RATIOS
+from .output_sizes import ASPECT_RATIOS, OUTPUT_SIZES
 
 DURATIONS = tuple(range(4, 16))  # whole seconds 4-15, every document (000:303, 001:280, 002:58, 003:75, 004:47)
 ALL_MODES = (Mode.TEXT_TO_VIDEO, Mode.FIRST_LAST_FRAMES, Mode.OMNI_REFERENCE)
@@ -29,6 +30,15 @@ AUDIO_FORMATS = ("mp3", "wav")  # 000:334, 001:306
 # A document's "MB" could be 10^6 or 2^20 bytes; none says which. Limits are read the larger way, so a file
 # the provider may take is never refused by the studio (EvoLink's "30MB", 004:31, is 31,457,280 bytes).
 MEGABYTE = 2**20
+
+
+class Moderation(StrEnum):
+    """How the provider reviews what it is asked to make. Every document that speaks of it reviews content
+    (000:378, 001:344); PiAPI alone offers tiers with a more permissive review (000:260-266, 000:380)."""
+
+    STRICT = "strict"
+    LESS_RESTRICTION = "less-restriction"
+    NONE = "none"  # the local preview: rendered on this machine, nobody reviews it
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,9 @@ class Tier:
     durations: tuple[int, ...] = DURATIONS
     description: str = ""
     source: Mapping[str, str] = field(default_factory=dict)
+    moderation: Moderation = Moderation.STRICT
+    # Where the document says so, or what the studio decided where it is silent (the compare view shows it).
+    moderation_note: str = ""
 
     def limits(self, kind: Kind, mode: Mode) -> MediaLimits | None:
         """What this tier accepts for `kind` in `mode`; None when it never takes that kind."""
@@ -158,6 +171,10 @@ class ProviderSpec:
     named_frames: bool = False
     is_remote: bool = True
     source: Mapping[str, str] = field(default_factory=dict)  # rule name -> "000:303"
+    # (width, height) of the video returned, by resolution and aspect ratio: Seedance's own table (output_sizes.py,
+    # from 004's "Pixel values per resolution") unless the document lists its own sizes (002:59).
+    output_sizes: Mapping[str, Mapping[str, tuple[int, int]]] = field(default_factory=lambda: OUTPUT_SIZES)
+    output_sizes_source: str = "004:55-63"
 
     def tier(self, tier_id: str) -> Tier | None:
         return next((t for t in self.tiers if t.id == tier_id), None)

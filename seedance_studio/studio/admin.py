@@ -24,7 +24,7 @@ from seedance_studio import admin_reports
 from seedance_studio.credits.audit import as_decimal, provider_name, signed
 from seedance_studio.seedance import registry
 from seedance_studio.studio import admin_views
-from seedance_studio.studio.models import Job
+from seedance_studio.studio.models import Job, StudioSettings
 
 admin_reports.install(admin.site, admin_views.REPORTS)
 
@@ -395,3 +395,20 @@ class JobAdmin(admin.ModelAdmin):
             self.message_user(request, f"1 job was left as it was: {why}.", messages.WARNING)
         elif count:
             self.message_user(request, f"{count} jobs were left as they were: {why}.", messages.WARNING)
+
+
+@admin.register(StudioSettings)
+class StudioSettingsAdmin(admin.ModelAdmin):
+    """One row, always there: the list leads straight to it, and it can be neither added twice nor deleted."""
+
+    fields = ["max_takes"]
+
+    def has_add_permission(self, request):
+        return not StudioSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        settings, _ = StudioSettings.objects.get_or_create(pk=1)
+        return HttpResponseRedirect(reverse("admin:studio_studiosettings_change", args=[settings.pk]))

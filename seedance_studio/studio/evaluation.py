@@ -50,7 +50,12 @@ def core_references(references: Iterable[Reference]) -> tuple[seedance.Reference
 
 
 def evaluate_fields(fields: Mapping[str, Any], references: Iterable[Reference]) -> seedance.Evaluation:
-    composition = seedance.Composition(
+    return seedance.evaluate(core_composition(fields, references), settings.SEEDANCE_PRICING)
+
+
+def core_composition(fields: Mapping[str, Any], references: Iterable[Reference]) -> seedance.Composition:
+    """The core's view of recipe fields (COMPOSITION_FIELDS) with these references in this order."""
+    return seedance.Composition(
         provider=fields["provider"],
         tier=fields["tier"],
         prompt=fields.get("prompt") or "",
@@ -63,7 +68,6 @@ def evaluate_fields(fields: Mapping[str, Any], references: Iterable[Reference]) 
         seed=fields.get("seed"),
         extras=dict(fields.get("extras") or {}),
     )
-    return seedance.evaluate(composition, settings.SEEDANCE_PRICING)
 
 
 def evaluate_composition(composition, references: Iterable[Reference] | None = None) -> seedance.Evaluation:

@@ -1,3 +1,4 @@
+import copy
 import functools
 import uuid
 from typing import cast
@@ -243,3 +244,60 @@ def _extra_initial(extra, value):
     if extra.kind == "bool":
         return {True: "on", False: "off"}.get(value, "")
     return value
+
+
+class ProviderTierForm(forms.Form):
+    """One provider and tier, as the compose form's select posts it ("piapi/seedance-2-fast")."""
+
+    model = copy.deepcopy(_FIXED_FIELDS["model"])
+
+    def provider_and_tier(self) -> tuple[str, str]:
+        provider, _, tier = self.cleaned_data["model"].partition("/")
+        return provider, tier
+
+    def problem(self) -> str:
+        return "; ".join(str(message) for errors in self.errors.values() for message in errors)
+
+
+class TakesForm(forms.Form):
+    """How many takes, and how they differ: the seed (where the provider takes one) or the provider and tier
+    (the ones ticked in Compare). `max_takes` is the admin's limit (StudioSettings)."""
+
+    take_vary = forms.ChoiceField(
+        choices=[("seed", "with different seeds"), ("providers", "on the providers ticked in Compare")],
+        initial="seed",
+        error_messages={"invalid_choice": "Choose whether the takes differ by seed or by provider."},
+    )
+    take_count = forms.IntegerField(required=False, min_value=2)
+    take_models = forms.MultipleChoiceField(
+        choices=[(value, label) for _, group in model_choices() for value, label in group], required=False
+    )
+
+    def __init__(self, data=None, *, max_takes: int):
+        super().__init__(data)
+        self.max_takes = max_takes
+
+    def clean(self):
+        data = super().clean() or {}
+        if self.max_takes < 2:
+            raise forms.ValidationError("Takes are switched off in this studio (an admin sets how many are allowed).")
+        if data.get("take_vary") == "providers":
+            models = data.get("take_models") or []
+            if len(models) < 2:
+                raise forms.ValidationError(
+                    "Tick at least two providers in Compare (the “Take” column) to make takes on several providers."
+                )
+            if len(models) > self.max_takes:
+                raise forms.ValidationError(
+                    f"{len(models)} providers are ticked, and this studio allows at most {self.max_takes} takes at "
+                    "once: untick some."
+                )
+            data["take_count"] = len(models)
+        elif data.get("take_vary") == "seed":
+            count = data.get("take_count")
+            if count is None or not 2 <= count <= self.max_takes:
+                raise forms.ValidationError(f"Choose from 2 to {self.max_takes} takes.")
+        return data
+
+    def problems(self) -> list[str]:
+        return [str(message) for errors in self.errors.values() for message in errors]

@@ -88,10 +88,33 @@ def _with_card_facts(jobs: list[Job]) -> list[Job]:
     the whole page, never one per card."""
     positions = Job.objects.queue_positions(jobs)
     estimates = Job.objects.run_time_estimates(jobs)
+    groups = _take_groups(jobs)
+    seen = set()
     for job in jobs:
         job.queue_place = positions.get(job.pk)
         job.estimate = estimates.get(job.pk)
+        # The first card of each take group on the page carries the group's header ("4 takes", Compare).
+        job.take_header = None
+        if job.take_group is not None and job.take_group not in seen:
+            seen.add(job.take_group)
+            job.take_header = groups.get(job.take_group)
     return jobs
+
+
+def _take_groups(jobs: list[Job]) -> dict:
+    """{group: {"size", "a", "b"}} for the take groups among `jobs`: their size and the first two takes (what the
+    header's Compare opens), in one query for the page, none when it has no takes."""
+    group_ids = {job.take_group for job in jobs if job.take_group is not None}
+    if not group_ids:
+        return {}
+    members: dict = {}
+    rows = Job.objects.filter(take_group__in=group_ids).order_by("take_number").values_list("take_group", "public_id")
+    for group, public_id in rows:
+        members.setdefault(group, []).append(public_id)
+    return {
+        group: {"size": len(ids), "a": ids[0], "b": ids[1] if len(ids) > 1 else ids[0]}
+        for group, ids in members.items()
+    }
 
 
 def _page(user, criteria: dict[str, str], cursor: tuple[datetime, int] | None) -> tuple[list[Job], str | None]:
@@ -100,8 +123,26 @@ def _page(user, criteria: dict[str, str], cursor: tuple[datetime, int] | None) -
     if cursor:
         jobs = jobs.older_than(*cursor)
     rows = list(jobs.select_related("composition").defer(*UNSHOWN).order_by("-created_at", "-pk")[: PAGE_SIZE + 1])
-    page = _with_card_facts(rows[:PAGE_SIZE])
-    return page, _cursor_of(page[-1]) if len(rows) > PAGE_SIZE else None
+    page = rows[:PAGE_SIZE]
+    older = _cursor_of(page[-1]) if len(rows) > PAGE_SIZE else None
+    return _with_card_facts(_takes_in_order(page)), older
+
+
+def _takes_in_order(jobs: list[Job]) -> list[Job]:
+    """The page newest first, but the takes of a group (made together, so side by side) from take 1 up: a
+    group reads left to right like the composer made it."""
+    ordered: list[Job] = []
+    for job in jobs:
+        run_start = len(ordered)
+        while run_start and job.take_group is not None and ordered[run_start - 1].take_group == job.take_group:
+            run_start -= 1
+        if run_start < len(ordered):
+            ordered.insert(
+                run_start + sum(1 for j in ordered[run_start:] if (j.take_number or 0) < (job.take_number or 0)), job
+            )
+        else:
+            ordered.append(job)
+    return ordered
 
 
 def gallery_jobs(user):

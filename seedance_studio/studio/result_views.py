@@ -36,6 +36,15 @@ def job_detail(request: AuthenticatedHtmxHttpRequest, public_id):
             "references": [(reference, labeled.label) for reference, labeled in zip(references, labels, strict=True)],
             "entries": list(entries),
             "share": job.share_links.active().first(),
+            # The other takes of its group, each a side-by-side comparison away.
+            "other_takes": list(
+                Job.objects.filter(owner=request.user, take_group=job.take_group)
+                .exclude(pk=job.pk)
+                .order_by("take_number")
+                .values_list("public_id", "take_number")
+            )
+            if job.take_group
+            else [],
         },
     )
 

@@ -3,15 +3,19 @@ exactly once per click."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from seedance_studio import seedance
 from seedance_studio.credits.ledger import InsufficientCredits
+from seedance_studio.seedance import takes
 from seedance_studio.studio.availability import submission_blocker
-from seedance_studio.studio.evaluation import evaluate_composition, quote_as_json
-from seedance_studio.studio.models import Composition, Job, SubmissionLimit
+from seedance_studio.studio.choices import model_label
+from seedance_studio.studio.evaluation import core_composition, evaluate_composition, quote_as_json
+from seedance_studio.studio.models import Composition, Job, SubmissionLimit, Take
 
 
 class SubmissionRefused(Exception):
@@ -63,3 +67,77 @@ def submit_draft(
     except IntegrityError:
         # A second click raced the first one past the lookup above: the unique key let only one job through.
         return Job.objects.get(owner=draft.owner, submission_key=key)
+
+
+def submit_takes(
+    draft: Composition,
+    submission_key: uuid.UUID | None,
+    *,
+    references,
+    count: int = 0,
+    models: list[str] | None = None,
+) -> list[Job]:
+    """Queue several takes of the draft at once: `count` takes with different seeds (where the provider takes a
+    seed; elsewhere the same request `count` times), or one take per "provider/tier" in `models`. Each take is a
+    job with its own reservation, all or nothing: when one take is refused, or the balance does not cover them
+    all, none is submitted and the problems say why. The same submission key always yields the same takes."""
+    key = submission_key or uuid.uuid4()
+    existing = list(Job.objects.filter(owner=draft.owner, take_group=key).order_by("take_number"))
+    if existing:
+        return existing
+    composition = core_composition(draft.recipe(), references)
+    if models:
+        variants = takes.provider_takes(composition, models)
+    else:
+        variants = takes.seed_takes(composition, count, secrets.randbelow(2**31))
+    evaluations = [seedance.evaluate(variant, settings.SEEDANCE_PRICING) for variant in variants]
+    problems = []
+    for number, (variant, evaluation) in enumerate(zip(variants, evaluations, strict=True), start=1):
+        label = model_label(variant.provider, variant.tier)
+        problems += [f"Take {number} ({label}): {finding.message}" for finding in evaluation.errors]
+        blocker = submission_blocker(variant.provider)
+        if blocker:
+            problems.append(f"Take {number} ({label}): {blocker}")
+    if problems:
+        raise SubmissionRefused(problems)
+    try:
+        with transaction.atomic():
+            return Job.objects.create_takes_reserved(
+                owner=draft.owner,
+                group=key,
+                takes=[
+                    Take(
+                        composition=draft.freeze(
+                            references,
+                            provider=variant.provider,
+                            tier=variant.tier,
+                            seed=variant.seed,
+                            extras=dict(variant.extras),
+                        ),
+                        submission_key=uuid.uuid5(key, f"take-{number}"),
+                        provider=variant.provider,
+                        quote=quote_as_json(evaluation.quote),
+                        price_credits=evaluation.quote.studio_credits if evaluation.quote else 0,
+                        request_body=evaluation.request_body,
+                    )
+                    for number, (variant, evaluation) in enumerate(zip(variants, evaluations, strict=True), start=1)
+                ],
+            )
+    except InsufficientCredits as short:
+        prices = [evaluation.quote.studio_credits if evaluation.quote else 0 for evaluation in evaluations]
+        raise SubmissionRefused([takes_shortfall_message(prices, short.available)]) from None
+    except SubmissionLimit as refusal:
+        raise SubmissionRefused([refusal.message]) from None
+    except IntegrityError:
+        # A second click raced the first past the lookup above: the takes' unique keys let one set through.
+        return list(Job.objects.filter(owner=draft.owner, take_group=key).order_by("take_number"))
+
+
+def takes_shortfall_message(prices: list[int], available: int) -> str:
+    total = sum(prices)
+    each = ", ".join(str(price) for price in prices)
+    return (
+        f"{len(prices)} takes cost {total} credits in all ({each}) and you have {available} available: "
+        f"{total - available} more needed. None of the takes was submitted. Ask an admin for credits, or make "
+        "fewer takes."
+    )

@@ -11,6 +11,7 @@ marked there, never chosen here):
   POST .../move/<dir>/, .../remove/,   renumbered-references: #references, and out of band #prompt-field
        .../name/
   POST /compose/submit/                submit-response: #compose-form, and out of band #live-panel and #balance
+  POST /compose/takes/                 submit-response, for several takes at once
 """
 
 from django.contrib import messages
@@ -27,14 +28,16 @@ from seedance_studio.references.ingest import UploadRefused, ingest_upload
 from seedance_studio.references.models import Reference
 from seedance_studio.references.upload_handlers import skipped_uploads
 from seedance_studio.seedance.mentions import mention_syntax
+from seedance_studio.seedance.takes import takes_a_seed
 from seedance_studio.studio.availability import submission_blocker
 from seedance_studio.studio.evaluation import core_references, evaluate_composition, evaluate_fields
-from seedance_studio.studio.forms import PROMPT_MAX_CHARS, ComposeForm, FrameForm, NameForm
+from seedance_studio.studio.forms import PROMPT_MAX_CHARS, ComposeForm, FrameForm, NameForm, TakesForm
 from seedance_studio.studio.job_views import gallery_jobs
-from seedance_studio.studio.models import Composition
+from seedance_studio.studio.models import Composition, StudioSettings
 from seedance_studio.studio.moderation import repeat_moderation_findings
 from seedance_studio.studio.panel import labeled_chips, panel_context
 from seedance_studio.studio.submission import SubmissionRefused, submit_draft
+from seedance_studio.studio.submission import submit_takes as submit_takes_of_draft
 
 
 def _page_context(
@@ -65,6 +68,10 @@ def _page_context(
             form_errors=form.errors if form.is_bound else None,
             history=repeat_moderation_findings(request.user, draft.recipe(), references),
         ),
+        # The takes control's choices, 2 to the admin's limit: a query only when the compose form is rendered.
+        "take_counts": lambda: list(range(2, StudioSettings.current().max_takes + 1)),
+        "seed_providers": [p.display_name for p in seedance.providers() if takes_a_seed(p.id)],
+        "seedless_providers": [p.display_name for p in seedance.providers() if not takes_a_seed(p.id)],
         **extra,
     }
 
@@ -232,15 +239,48 @@ def submit(request: AuthenticatedHtmxHttpRequest):
     draft.owner = request.user  # already loaded: spares a query
     form = ComposeForm(request.POST, composition=draft)
     problems: list[str] = []
-    job, evaluated = None, None
+    jobs, evaluated = [], None
     if form.is_valid():
         draft.save_draft_fields(form.composition_fields())
         references = draft.ordered_references()
         evaluated = (references, evaluate_composition(draft, references))
         try:
-            job = submit_draft(draft, form.cleaned_data["submission_key"], evaluation=evaluated[1])
+            jobs = [submit_draft(draft, form.cleaned_data["submission_key"], evaluation=evaluated[1])]
         except SubmissionRefused as refusal:
             problems = refusal.problems
+    return _submitted(request, draft, form, problems, jobs, evaluated)
+
+
+@login_required
+@require_POST
+def submit_takes(request: AuthenticatedHtmxHttpRequest):
+    """Several takes of the composition at once (TakesForm): one job and one reservation each, all or nothing."""
+    draft = Composition.objects.draft_for(request.user)
+    draft.owner = request.user
+    form = ComposeForm(request.POST, composition=draft)
+    takes_form = TakesForm(request.POST, max_takes=StudioSettings.current().max_takes)
+    problems: list[str] = []
+    jobs: list = []
+    if form.is_valid() and takes_form.is_valid():
+        draft.save_draft_fields(form.composition_fields())
+        data = takes_form.cleaned_data
+        try:
+            jobs = submit_takes_of_draft(
+                draft,
+                form.cleaned_data["submission_key"],
+                references=draft.ordered_references(),
+                count=data["take_count"],
+                models=data["take_models"] if data["take_vary"] == "providers" else None,
+            )
+        except SubmissionRefused as refusal:
+            problems = refusal.problems
+    else:
+        problems = takes_form.problems() if form.is_valid() else []
+    return _submitted(request, draft, form, problems, jobs, None)
+
+
+def _submitted(request, draft: Composition, form: ComposeForm, problems: list[str], jobs: list, evaluated):
+    """What submit and submit-takes answer: submit-response (with HTMX), else a redirect with messages."""
     if not request.htmx:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -248,21 +288,24 @@ def submit(request: AuthenticatedHtmxHttpRequest):
                 messages.error(request, f"{label}: {error}" if label else str(error))
         for text in problems:
             messages.error(request, text)
-        if job is not None:
+        if len(jobs) > 1:
+            messages.success(request, f"{len(jobs)} takes submitted. They appear together in the gallery.")
+        elif jobs:
             messages.success(request, "Submitted. Your video appears in the gallery when it is ready.")
         return redirect("compose")
-    fresh_form = ComposeForm(composition=draft) if job is not None else form
+    fresh_form = ComposeForm(composition=draft) if jobs else form
     # The reservation just changed the balance: the header and the panel show it as the database has it now.
     context = _page_context(
         request,
         draft,
         fresh_form,
         problems=problems,
-        submitted=job,
+        submitted=jobs[0] if jobs else None,
+        submitted_takes=len(jobs) if len(jobs) > 1 else 0,
         balance=fresh_balance_of(request.user),
         evaluated=evaluated,
     )
     response = render(request, "studio/compose.html#submit-response", context)
-    if job is not None:
-        trigger_client_event(response, "job-created", {"job": str(job.public_id)})
+    if jobs:
+        trigger_client_event(response, "job-created", {"job": str(jobs[0].public_id)})
     return response

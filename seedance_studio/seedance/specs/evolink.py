@@ -84,6 +84,7 @@ _COMMON: dict[str, Any] = dict(
     media=MEDIA,
     auto_aspect_modes=ALL_MODES,
     source={"resolutions": "004:50"},
+    moderation_note="Not documented (004 has no moderation section): no less-restricted variant is offered.",
 )
 TIERS = (
     Tier("standard", "Seedance 2.0", description="Standard speed (004:12-14).", **_COMMON),

@@ -59,6 +59,8 @@ _COMMON: dict[str, Any] = dict(
     # omni_reference lists no image formats: the frames list is a guess there, not a rule.
     media_by_mode={Mode.OMNI_REFERENCE: {Kind.IMAGE: replace(IMAGES, formats_documented=False)}},
     source={"resolutions": "001:271"},
+    moderation_note="Prompts are checked before processing; repeated violations cost progressive penalties "
+    "(001:344-346).",
 )
 TIERS = (
     Tier("seedance-2", "Seedance 2 (Pro)", description="Higher quality (001:266).", **_COMMON),

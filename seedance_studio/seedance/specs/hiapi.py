@@ -58,6 +58,8 @@ TIERS = (
         auto_aspect_modes=ALL_MODES,
         asset_urls=frozenset({(Mode.FIRST_LAST_FRAMES, Kind.IMAGE)}),
         description="One model for text, frames and multimodal references (003:12-17).",
+        moderation_note="No permissive variant; HiAPI's own extra content check is off unless asked (nsfw_checker, "
+        "003:117-121).",
         source={"resolutions": "003:80", "assets": "003:85"},
     ),
 )

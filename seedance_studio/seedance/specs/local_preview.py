@@ -24,6 +24,7 @@ from ..capabilities import (
     VIDEO_FORMATS,
     Context,
     MediaLimits,
+    Moderation,
     ProviderSpec,
     Tier,
 )
@@ -48,6 +49,8 @@ TIERS = (
         auto_aspect_modes=ALL_MODES,
         max_references=12,
         description="Free, rendered by the studio.",
+        moderation=Moderation.NONE,
+        moderation_note="Rendered on this machine: nobody reviews it.",
     ),
 )
 

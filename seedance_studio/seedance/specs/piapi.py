@@ -26,6 +26,7 @@ from ..capabilities import (
     Context,
     ExtraSpec,
     MediaLimits,
+    Moderation,
     ProviderSpec,
     Tier,
 )
@@ -48,6 +49,7 @@ FRAMES = (Mode.FIRST_LAST_FRAMES,)  # `auto` aspect ratio only here (000:355)
 # Asset references: less-restriction tiers only, in image_urls / video_urls / audio_urls (000:419, 000:424).
 ASSETS_EVERYWHERE = frozenset((mode, kind) for mode in ALL_MODES for kind in Kind)
 
+STRICT_RETRIED = "Strict review; a content rejection may be retried once by another review path (000:261-263, 000:379)."
 TIERS = (
     Tier(
         "seedance-2",
@@ -60,6 +62,7 @@ TIERS = (
         max_references=9,
         media_by_mode=OMNI_MEDIA,
         description="Higher quality, strict moderation (000:262).",
+        moderation_note=STRICT_RETRIED,
         source={"resolutions": "000:365", "assets": "000:419"},
     ),
     Tier(
@@ -73,6 +76,7 @@ TIERS = (
         max_references=9,
         media_by_mode=OMNI_MEDIA,
         description="Lower cost, strict moderation (000:263).",
+        moderation_note=STRICT_RETRIED,
         source={"resolutions": "000:366", "assets": "000:419"},
     ),
     Tier(
@@ -84,6 +88,7 @@ TIERS = (
         {Kind.IMAGE: IMAGES},
         auto_aspect_modes=FRAMES,
         description="Lowest cost, 720p only, no video or audio references (000:264).",
+        moderation_note="Strict review, no retry: a content rejection ends the task, refunded (000:264, 000:381).",
         source={"resolutions": "000:367", "kinds": "000:268", "modes": "000:339", "assets": "000:419"},
     ),
     Tier(
@@ -98,6 +103,8 @@ TIERS = (
         asset_urls=ASSETS_EVERYWHERE,
         media_by_mode=OMNI_MEDIA,
         description="Permissive review, no retry on rejection; takes asset:// references (000:265, 000:380).",
+        moderation=Moderation.LESS_RESTRICTION,
+        moderation_note="More permissive review; a rejection is final, refunded (000:265-267, 000:380).",
         source={"resolutions": "000:365", "assets": "000:419"},
     ),
     Tier(
@@ -112,6 +119,8 @@ TIERS = (
         asset_urls=ASSETS_EVERYWHERE,
         media_by_mode=OMNI_MEDIA,
         description="Permissive review, no retry on rejection; takes asset:// references (000:266, 000:380).",
+        moderation=Moderation.LESS_RESTRICTION,
+        moderation_note="More permissive review; a rejection is final, refunded (000:265-267, 000:380).",
         source={"resolutions": "000:366", "assets": "000:419"},
     ),
 )

@@ -57,6 +57,12 @@ PIXEL_SIZES = {
 
 assert set(PIXEL_SIZES) == set(ASPECT_RATIOS)
 
+
+def _size(pixels: str) -> tuple[int, int]:
+    width, height = pixels.split("x")
+    return int(width), int(height)
+
+
 IMAGES = MediaLimits(formats=IMAGE_FORMATS, formats_documented=False, max_count=9, source={"count": "002:135"})
 # 002:138 "Images must be at least 400px on the shortest side" is a Multi-Reference constraint (002:104-138).
 REFERENCE_IMAGES = replace(IMAGES, min_short_side=400, source={"count": "002:135", "short_side": "002:138"})
@@ -87,6 +93,8 @@ _COMMON: dict[str, Any] = dict(
     asset_urls=frozenset((mode, Kind.IMAGE) for mode in ALL_MODES),
     media_by_mode={Mode.OMNI_REFERENCE: {Kind.IMAGE: REFERENCE_IMAGES}},
     source={"resolutions": "002:59", "assets": "002:76"},
+    # 002 says nothing about moderation: no permissive variant is offered, so the strict review is assumed.
+    moderation_note="Not documented (002 has no moderation section): no less-restricted variant is offered.",
 )
 TIERS = (
     Tier("seedance2", "Seedance 2.0", description="40 credits per second (002:156).", **_COMMON),
@@ -193,6 +201,9 @@ PROVIDER = ProviderSpec(
     },
     build_body=build_body,
     price=price,
+    # The six sizes of 002:59 are the only output sizes; "720p" is the studio's name for them.
+    output_sizes={"720p": {ratio: _size(pixels) for ratio, pixels in PIXEL_SIZES.items()}},
+    output_sizes_source="002:59",
     prompt_required_modes=(Mode.TEXT_TO_VIDEO,),
     source={
         "duration": "002:58",

@@ -10,7 +10,8 @@ from seedance_studio.studio.models.composition import (
     Composition,
     CompositionReference,
 )
-from seedance_studio.studio.models.job import Job, JobQuerySet, LeaseLost, SubmissionLimit, job_file_upload_to
+from seedance_studio.studio.models.job import Job, JobQuerySet, LeaseLost, SubmissionLimit, Take, job_file_upload_to
+from seedance_studio.studio.models.studio_settings import StudioSettings
 
 __all__ = [
     "ASPECT_RATIO_CHOICES",
@@ -24,6 +25,8 @@ __all__ = [
     "Job",
     "JobQuerySet",
     "LeaseLost",
+    "StudioSettings",
     "SubmissionLimit",
+    "Take",
     "job_file_upload_to",
 ]  # job_file_upload_to: named by the first migration

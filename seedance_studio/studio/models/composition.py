@@ -278,10 +278,15 @@ class Composition(models.Model):
             links[reference.pk].position = position
         CompositionReference.objects.bulk_update(links.values(), ["position"])
 
-    def freeze(self) -> "Composition":
-        """A non-draft copy with the same settings and references in the same order, pins included."""
-        frozen = Composition.objects.create(owner=self.owner, **{name: getattr(self, name) for name in RECIPE_FIELDS})
-        frozen._link(self.ordered_references())
+    def freeze(self, references: list[Reference] | None = None, **changes) -> "Composition":
+        """A non-draft copy with the same settings and references in the same order, pins included. `changes`:
+        recipe fields that differ in the copy (a take's seed, provider and tier); `references`: the draft's
+        ordered references when the caller has them already."""
+        fields = {name: getattr(self, name) for name in RECIPE_FIELDS}
+        fields.update(_draft_update(changes))
+        del fields["updated_at"]
+        frozen = Composition.objects.create(owner=self.owner, **fields)
+        frozen._link(self.ordered_references() if references is None else references)
         return frozen
 
     def _link(self, references) -> None:

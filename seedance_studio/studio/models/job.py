@@ -52,6 +52,18 @@ def job_file_upload_to(instance: Job, filename: str) -> str:
 
 
 @dataclass(frozen=True)
+class Take:
+    """One job to create: its frozen recipe, submission key, and the quote the core gave it."""
+
+    composition: Composition
+    submission_key: uuid.UUID
+    provider: str
+    quote: dict
+    price_credits: int
+    request_body: dict | None
+
+
+@dataclass(frozen=True)
 class RunTimeEstimate:
     """What a card says when nothing reports progress: the median run time of this studio's succeeded jobs of
     the same provider, tier, duration and resolution, how many it was learned from, and how far into that
@@ -168,23 +180,39 @@ class JobQuerySet(models.QuerySet["Job"]):
         """Queue a job and reserve its quoted credits in one transaction, under the creative's account lock, so
         concurrent submissions can never overspend. Raises ledger.InsufficientCredits or SubmissionLimit, and
         then nothing is created."""
+        take = Take(composition, submission_key, provider, quote, price_credits, request_body)
+        return self.create_takes_reserved(owner=owner, takes=[take], group=None)[0]
+
+    def create_takes_reserved(self, *, owner, takes: list[Take], group: uuid.UUID | None) -> list[Job]:
+        """Queue every take (one job each, numbered in `group`) and reserve each one's credits, all or nothing:
+        one transaction, one account lock, the limits checked against all of them together. Raises
+        ledger.InsufficientCredits (for the total) or SubmissionLimit, and then nothing is created."""
         with transaction.atomic():
             account = ledger.lock_account(owner)
-            if price_credits:
-                _check_limits(account, owner, price_credits)
-            job = self.create(
-                owner=owner,
-                composition=composition,
-                submission_key=submission_key,
-                provider=provider,
-                quote=quote,
-                price_credits=price_credits,
-                request_body=request_body,
-                credits_status=Job.Credits.RESERVED if price_credits else Job.Credits.FREE,
-            )
-            if price_credits:
-                ledger.reserve(account, job.public_id, price_credits)
-            return job
+            total = sum(take.price_credits for take in takes)
+            paid = sum(1 for take in takes if take.price_credits)
+            if total:
+                if account.available < total:
+                    raise ledger.InsufficientCredits(needed=total, available=account.available)
+                _check_limits(account, owner, total, jobs=paid)
+            jobs: list[Job] = []
+            for number, take in enumerate(takes, start=1):
+                job = self.create(
+                    owner=owner,
+                    composition=take.composition,
+                    submission_key=take.submission_key,
+                    provider=take.provider,
+                    quote=take.quote,
+                    price_credits=take.price_credits,
+                    request_body=take.request_body,
+                    credits_status=Job.Credits.RESERVED if take.price_credits else Job.Credits.FREE,
+                    take_group=group,
+                    take_number=number if group is not None else None,
+                )
+                if take.price_credits:
+                    ledger.reserve(account, job.public_id, take.price_credits)
+                jobs.append(job)
+            return jobs
 
     # --- The worker's lease ----------------------------------------------------------------------------------
 
@@ -263,13 +291,15 @@ def _typical_run_times(shapes: set[tuple]) -> dict[tuple, tuple[float, int]]:
     return {shape: value for shape, value in typical.items() if value}
 
 
-def _check_limits(account, owner, price_credits: int) -> None:
+def _check_limits(account, owner, price_credits: int, *, jobs: int = 1) -> None:
+    """`price_credits`: what `jobs` new paid jobs cost together."""
     if account.max_jobs_in_flight is not None:
         in_flight = Job.objects.filter(owner=owner).paid().in_flight().count()
-        if in_flight >= account.max_jobs_in_flight:
+        if in_flight + jobs > account.max_jobs_in_flight:
+            more = f" (with these {jobs} takes, {in_flight + jobs})" if jobs > 1 else ""
             raise SubmissionLimit(
-                f"You already have {in_flight} paid job{'s' if in_flight != 1 else ''} in flight, the most an admin "
-                f"allows you at once ({account.max_jobs_in_flight}). Submit again when one has finished, or "
+                f"You already have {in_flight} paid job{'s' if in_flight != 1 else ''} in flight{more}, the most an "
+                f"admin allows you at once ({account.max_jobs_in_flight}). Submit again when one has finished, or "
                 "cancel one that has not been sent yet."
             )
     if account.daily_spending_cap is not None:
@@ -279,8 +309,9 @@ def _check_limits(account, owner, price_credits: int) -> None:
         ).aggregate(total=Coalesce(models.Sum("price_credits"), 0))["total"]
         if committed + price_credits > account.daily_spending_cap:
             left = max(0, account.daily_spending_cap - committed)
+            what = "These takes cost" if jobs > 1 else "This job costs"
             raise SubmissionLimit(
-                f"This job costs {price_credits} credits, but your daily spending cap is "
+                f"{what} {price_credits} credits, but your daily spending cap is "
                 f"{account.daily_spending_cap} credits and {committed} are already committed today ({left} left). "
                 "The cap resets at 00:00 UTC; an admin can raise it."
             )
@@ -402,11 +433,18 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Takes: jobs submitted together from one composition (several seeds, or several providers) share a group,
+    # numbered from 1. The seed of each take is on its frozen composition, with the rest of its recipe.
+    take_group = models.UUIDField(null=True, blank=True, db_index=True)
+    take_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The creative's pick: one per take group (a constraint), any number among single jobs.
+    favourite = models.BooleanField(default=False)
 
     objects = JobQuerySet.as_manager()
     # Not columns: set on a page of cards by studio.job_views._with_card_facts (one query for the whole page).
     queue_place: int | None
     estimate: RunTimeEstimate | None
+    take_header: dict | None
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -430,6 +468,19 @@ class Job(models.Model):
                 condition=Q(credits_status="free", price_credits=0)
                 | ~Q(credits_status="free") & Q(price_credits__gt=0),
                 name="credits_free_only_when_priced_zero",
+            ),
+            models.CheckConstraint(
+                condition=Q(take_group__isnull=True, take_number__isnull=True)
+                | Q(take_group__isnull=False, take_number__gte=1),
+                name="take_numbered_within_its_group",
+            ),
+            models.UniqueConstraint(
+                fields=["take_group", "take_number"], condition=Q(take_group__isnull=False), name="one_job_per_take"
+            ),
+            models.UniqueConstraint(
+                fields=["take_group"],
+                condition=Q(take_group__isnull=False, favourite=True),
+                name="one_favourite_per_take_group",
             ),
         ]
         indexes = [models.Index(fields=["status", "run_after"]), models.Index(fields=["owner", "-created_at"])]
@@ -542,6 +593,18 @@ class Job(models.Model):
 
             transaction.on_commit(delete_files)
         return True
+
+    # --- The creative's pick ----------------------------------------------------------------------------------
+
+    def mark_favourite(self, favourite: bool) -> None:
+        """Mark this job the favourite (of its take group: the group's previous favourite is unmarked), or not."""
+        with transaction.atomic():
+            if favourite and self.take_group is not None:
+                Job.objects.filter(take_group=self.take_group, favourite=True).exclude(pk=self.pk).update(
+                    favourite=False
+                )
+            Job.objects.filter(pk=self.pk).update(favourite=favourite)
+        self.favourite = favourite
 
     # --- Transitions: steps a worker takes while it holds the lease ------------------------------------------
 
