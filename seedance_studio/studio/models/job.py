@@ -547,11 +547,11 @@ class Job(models.Model):
 
     # --- Transitions: steps a worker takes while it holds the lease ------------------------------------------
 
-    def _log_transition(self, transition: str, to_status: str, *, task_id: str | None = None, **more: str) -> None:
+    def _log_transition(self, transition: str, to_status: str, **more: str) -> None:
         """One line per transition, for whoever follows a job through the logs: its public id, provider and task,
         the state it left and the one it reached. Never a key, a signed URL or a body (LOG_FORMAT=json carries the
         same fields as keys)."""
-        task = self.provider_task_id if task_id is None else task_id
+        task = self.provider_task_id
         fields = {
             "job": str(self.public_id),
             "provider": self.provider,
@@ -573,6 +573,10 @@ class Job(models.Model):
             details,
             extra=fields,
         )
+        # This instance now knows what the row says, so its next transition logs the right "from".
+        self.status = to_status
+        if "phase" in more:
+            self.phase = more["phase"]
 
     def _held(self, worker: str):
         return Job.objects.in_flight().filter(pk=self.pk, lease_owner=worker)
@@ -621,7 +625,8 @@ class Job(models.Model):
         except IntegrityError:
             return False
         if adopted:
-            self._log_transition("task_adopted", self.status, task_id=task_id, phase=self.Phase.FOLLOW)
+            self.provider_task_id = task_id
+            self._log_transition("task_adopted", self.status, phase=self.Phase.FOLLOW)
         return adopted
 
     def park(self, worker: str, *, run_after, **fields) -> bool:
@@ -798,7 +803,8 @@ class Job(models.Model):
             return False
         if attached:
             to_status = self.status if self.is_in_flight else self.Status.RUNNING
-            self._log_transition("task_attached_by_admin", to_status, task_id=task_id)
+            self.provider_task_id = task_id
+            self._log_transition("task_attached_by_admin", to_status, phase=self.Phase.FOLLOW)
         return attached
 
     def _end(self, matching, status: str, fields: dict, *, release_reason: str = "", transition: str = "") -> bool:
