@@ -33,8 +33,8 @@ from seedance_studio.accounts.models import SignInThrottle
 
 Scope = SignInThrottle.Scope
 FIRST_WAIT = timedelta(seconds=15)
-SLOW_AFTER = {Scope.ACCOUNT: 3, Scope.ADDRESS: 10}
-WHO = {Scope.ACCOUNT: "for this account", Scope.ADDRESS: "from your network address"}
+SLOW_AFTER: dict[str, int] = {Scope.ACCOUNT: 3, Scope.ADDRESS: 10}
+WHO: dict[str, str] = {Scope.ACCOUNT: "for this account", Scope.ADDRESS: "from your network address"}
 
 
 def _limit(scope: str) -> int:

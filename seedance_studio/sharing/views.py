@@ -141,7 +141,7 @@ def share_page(request: HttpRequest, token: str):
 @require_safe
 @never_cache
 @xframe_options_exempt
-@csp_replace({"frame-ancestors": ["*"]})
+@csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]  # django-csp types a view as (request) only
 def share_embed(request: HttpRequest, token: str):
     """The player alone, for other sites' iframes (the Twitter/X player card): any site may frame it. The rest
     of the studio's Content-Security-Policy still holds; a stopped link says so inside the frame too."""

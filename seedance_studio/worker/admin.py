@@ -19,7 +19,7 @@ class WorkerAdmin(admin.ModelAdmin):
     list_display = ["name", "state", "hostname", "pid", "started_at", "last_seen_at", "jobs_held_count"]
     list_filter = ["hostname"]
     search_fields = ["name", "hostname"]
-    readonly_fields = ["name", "state", "hostname", "pid", "started_at", "last_seen_at", "stopped_at", "jobs_held"]
+    readonly_fields = ("name", "state", "hostname", "pid", "started_at", "last_seen_at", "stopped_at", "jobs_held")
     fields = readonly_fields
 
     def get_queryset(self, request):
