@@ -347,13 +347,16 @@ SILENCED_SYSTEM_CHECKS = ["files.E001"]
 def _content_security_policy() -> dict:
     from csp.constants import NONE, SELF
 
+    # Where media files may come from besides the studio: an object store or CDN that serves them directly
+    # (e.g. presigned URLs), as origins: https://bucket.s3.example.com.
+    media = [SELF, *env_list("CSP_MEDIA_ORIGINS", [])]
     return {
         "DIRECTIVES": {
             "default-src": [SELF],
             "script-src": [SELF],
             "style-src": [SELF],
-            "img-src": [SELF],
-            "media-src": [SELF],
+            "img-src": media,
+            "media-src": media,
             "connect-src": [SELF],
             "font-src": [SELF],
             "object-src": [NONE],

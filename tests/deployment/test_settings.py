@@ -208,3 +208,15 @@ def test_the_readme_production_example_passes_check_deploy(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues" in done.stdout
     assert not (tmp_path / "var").exists()
+
+
+def test_media_origins_join_the_content_security_policy():
+    code = (
+        "from django.conf import settings; d = settings.CONTENT_SECURITY_POLICY['DIRECTIVES']; "
+        "print(d['img-src'], d['media-src'], d['script-src'])"
+    )
+    env = {"DJANGO_SECRET_KEY": KEY, "CSP_MEDIA_ORIGINS": "https://media.example.com, https://cdn.example.com"}
+    done = run_python(code, env)
+    assert done.returncode == 0, done.stderr
+    media = "[\"'self'\", 'https://media.example.com', 'https://cdn.example.com']"
+    assert done.stdout.strip() == f"{media} {media} [\"'self'\"]"
