@@ -2,6 +2,10 @@
 
 Each helper fails loudly (ImproperlyConfigured) on a value it cannot parse, so a typo in a deployment
 stops the process at start instead of silently falling back to a default.
+
+An empty value (`DJANGO_SECURE_COOKIES=` in a compose file or a systemd unit) means the same as unset: the
+default. Every security default is the safe side (debug off, secure cookies on unless debug), so an empty line
+can never switch a protection off; turning one off takes an explicit `0`/`false`.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import overload
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 @overload
@@ -21,12 +25,12 @@ def env_str(name: str, default: str) -> str: ...
 def env_str(name: str, default: None = None) -> str | None: ...
 def env_str(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
-    return default if value is None else value
+    return default if value is None or value.strip() == "" else value
 
 
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or value.strip() == "":
         return default
     lowered = value.strip().lower()
     if lowered in _TRUE:
@@ -53,7 +57,7 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
 
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or value.strip() == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
 

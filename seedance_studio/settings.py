@@ -30,13 +30,12 @@ def _secret_key() -> str:
             "DJANGO_SECRET_KEY is not set. Set it to a long random value "
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), or use `make run` for development."
         )
-    # Development only: a random key kept in var/ so sessions survive restarts. Never committed (var/ is ignored).
+    # Development only: the random key `make run` keeps in var/ (runstudio writes it) so sessions survive
+    # restarts; until it exists, a throwaway key for this process. Importing the settings writes no file.
     key_file = VAR_DIR / "dev-secret-key"
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    if key_file.exists():
+        return key_file.read_text().strip()
+    return secrets.token_urlsafe(50)
 
 
 SECRET_KEY = _secret_key()
@@ -53,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "csp",
     "seedance_studio.accounts",
     "seedance_studio.references",
     "seedance_studio.studio",
@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +99,8 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'studio.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, which makes the file's directory on the first connection (not here, at import).
+    DATABASES["default"]["ENGINE"] = "seedance_studio.sqlite3"
     # The web server and the worker write to the same file: WAL lets readers run beside a writer, the busy
     # timeout makes a writer wait instead of failing with "database is locked", and IMMEDIATE transactions take
     # the write lock up front so two writers never deadlock upgrading a read lock.
@@ -109,7 +112,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests that start a real worker process need the test database in a file both processes can open; one
     # file per test run, so two runs at once (a developer's and CI's) never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-studio-{os.getpid()}.sqlite3")}
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -121,6 +123,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # The request's user comes with its credit balance in the same query (header, live check).
 AUTHENTICATION_BACKENDS = ["seedance_studio.credits.balance.UserWithBalanceBackend"]
+# Sign-in throttling (seedance_studio/accounts/throttle.py): failures for one account, or from one address, are
+# slowed and then, from these counts on, refused for SIGNIN_LOCKOUT_MINUTES.
+SIGNIN_ACCOUNT_FAILURES = env_int("SIGNIN_ACCOUNT_FAILURES", 10, minimum=1)
+SIGNIN_ADDRESS_FAILURES = env_int("SIGNIN_ADDRESS_FAILURES", 50, minimum=1)
+SIGNIN_LOCKOUT_MINUTES = env_int("SIGNIN_LOCKOUT_MINUTES", 15, minimum=1)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "compose"
 LOGOUT_REDIRECT_URL = "login"
@@ -148,8 +155,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media"))).resolve()
 # Uploads stream to a temporary file on disk from the first byte; nothing is held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 FILE_UPLOAD_HANDLERS = ["seedance_studio.references.upload_handlers.LimitedTemporaryFileUploadHandler"]
-FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "upload-tmp")
-Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "upload-tmp")  # made on first use (references.upload_handlers)
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("UPLOAD_MAX_FILES", 20, minimum=1)
 
@@ -197,7 +203,38 @@ def _provider_configs() -> dict:
             allowed_result_hosts=hosts,
             emulated=emulated,
         )
+    if emulated:
+        _refuse_emulator_mode_against_real_hosts(configs, ENV_VARS)
     return configs
+
+
+def _refuse_emulator_mode_against_real_hosts(configs: dict, env_vars: dict) -> None:
+    """PROVIDER_EMULATOR loosens the result download rules (http, loopback addresses): harmless against the
+    emulator on this machine, a hole against a real provider. So it is refused unless every configured provider
+    talks to this machine."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    def on_this_machine(url: str) -> bool:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+        if host == "localhost" or host.endswith(".localhost"):
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    remote = [
+        f"{env_vars[provider_id]['base_url']}={config.base_url}"
+        for provider_id, config in configs.items()
+        if not on_this_machine(config.base_url)
+    ]
+    if remote:
+        raise ImproperlyConfigured(
+            "PROVIDER_EMULATOR=1 is only for the provider emulator on this machine, but "
+            f"{', '.join(remote)} is not (unset base URLs mean the real provider). Unset PROVIDER_EMULATOR in "
+            "production, or point every configured provider at the emulator (make emulator prints the variables)."
+        )
 
 
 # provider id -> ProviderConfig (its repr hides the secrets), only for providers with a key.
@@ -291,16 +328,62 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", False)
+# Probes speak plain HTTP to the process itself (seedance_studio/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# FILE_UPLOAD_TEMP_DIR is made on first use (references.upload_handlers.upload_temp_dir), so Django's check
+# that it already exists would fail every fresh deployment's `check --deploy` for a directory nobody needs yet.
+SILENCED_SYSTEM_CHECKS = ["files.E001"]
+
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere, the studio's own origin only. The
+# Django admin runs under the same policy (its 5.2 templates have no inline code). Every page refuses to be
+# framed, except the share embed (sharing.views.share_embed), which any site may frame.
+def _content_security_policy() -> dict:
+    from csp.constants import NONE, SELF
+
+    # Where media files may come from besides the studio: an object store or CDN that serves them directly
+    # (e.g. presigned URLs), as origins: https://bucket.s3.example.com.
+    media = [SELF, *env_list("CSP_MEDIA_ORIGINS", [])]
+    return {
+        "DIRECTIVES": {
+            "default-src": [SELF],
+            "script-src": [SELF],
+            "style-src": [SELF],
+            "img-src": media,
+            "media-src": media,
+            "connect-src": [SELF],
+            "font-src": [SELF],
+            "object-src": [NONE],
+            "base-uri": [NONE],
+            "form-action": [SELF],
+            "frame-ancestors": [NONE],
+        }
+    }
+
+
+CONTENT_SECURITY_POLICY = _content_security_policy()
+
 # --- Logging: to stderr; secrets never logged (providers log ids and statuses, never keys or bodies) -----
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not a log format: use plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # One JSON object a line, for log collectors (seedance_studio/logs.py names the fields).
+        "json": {"()": "seedance_studio.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # httpx logs every request's whole URL at INFO: a provider's signed result link must never reach the logs
+    # (provider_api/http.py logs each call itself, host and path only).
+    "loggers": {"django.server": {"level": "WARNING"}, "httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }

@@ -95,14 +95,14 @@ def test_it_polls_a_card_only_while_the_job_is_in_flight(owner_client, owner):
     url = f"/jobs/{job.public_id}/card/"
 
     card = owner_client.get(url, **HTMX)
-    assert 'hx-trigger="every 1s [!document.hidden]' in card.content.decode()
+    assert 'hx-trigger="poll" data-poll-seconds="1"' in card.content.decode()  # card-polling.js sends "poll"
     assert owner_client.get(url, {"v": job.version}, **HTMX).status_code == 204  # nothing changed, keep polling
 
     Job.objects.filter(pk=job.pk).update(status="failed", error_message="It broke because of X.")
     job.refresh_from_db()
     card = owner_client.get(url, {"v": "stale"}, **HTMX)
     assert "It broke because of X." in card.content.decode()
-    assert "hx-trigger" not in card.content.decode()
+    assert "hx-trigger" not in card.content.decode() and "data-poll-seconds" not in card.content.decode()
     assert owner_client.get(url, {"v": job.version}, **HTMX).status_code == 286  # htmx: stop polling
 
 

@@ -41,3 +41,26 @@ class SignInLink(models.Model):
     def __str__(self) -> str:
         state = "used" if self.used_at else f"valid until {self.expires_at:%Y-%m-%d %H:%M} UTC"
         return f"sign-in link for {self.user} ({state})"
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted for one account or one network address (accounts.throttle has the policy). Kept
+    in the database, so every web process sees the same counts with no cache server; the key is stored hashed
+    (a username field often receives a password typed in the wrong box)."""
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", "Account"
+        ADDRESS = "address", "Network address"
+
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    key_hash = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key_hash"], name="one_throttle_per_key")]
+        indexes = [models.Index(fields=["last_failure_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.key_hash[:8]}: {self.failures} failed sign-ins"

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from seedance_studio.accounts import throttle
 from seedance_studio.accounts.models import SignInLink
 
 
@@ -13,8 +14,15 @@ def sign_in_with_link(request, token: str):
     # GET shows a button and POST signs in: link previewers in chat apps fetch GETs and must not burn the link.
     if request.method == "GET":
         return render(request, "accounts/sign_in_link.html", {"token": token})
+    # A bad link has no account to count against, only the address that brought it: guessing links is slowed
+    # and then refused like guessing passwords.
+    refused = throttle.refusal(request)
+    if refused:
+        messages.error(request, refused)
+        return redirect("login")
     user = SignInLink.objects.redeem(token)
     if user is None:
+        throttle.failed(request)
         messages.error(
             request,
             "This sign-in link has expired or was already used. Ask an admin for a new one "

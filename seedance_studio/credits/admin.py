@@ -86,6 +86,9 @@ class NotEnough(Exception):
 
 @admin.register(CreditAccount)
 class CreditAccountAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ["css/admin-studio.css"]}  # the recipe, quote and ledger fragments (no inline styles: CSP)
+
     list_display = [
         "user",
         "email",

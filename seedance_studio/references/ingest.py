@@ -24,6 +24,7 @@ from seedance_studio.mediatools.frames import extract_poster, make_image_thumbna
 from seedance_studio.mediatools.probe import probe_image, probe_media
 from seedance_studio.mediatools.sniff import MediaRefused, sniff
 from seedance_studio.references.models import Reference
+from seedance_studio.references.upload_handlers import upload_temp_dir
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def ingest_upload(owner, uploaded) -> Reference:
 def ingest_stored(owner, field_file, name: str) -> Reference:
     """A file the studio already keeps (a result's last frame) as a new reference, through the same checks
     as an upload: copied to scratch space first, so it works whatever the storage."""
-    with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR) as workdir:
+    with tempfile.TemporaryDirectory(dir=upload_temp_dir()) as workdir:
         path = Path(workdir) / "source"
         with field_file.open("rb") as source, path.open("wb") as copy:
             shutil.copyfileobj(source, copy)
@@ -69,7 +70,7 @@ def ingest_file(owner, path: Path, name: str) -> Reference:
             f"{filesizeformat(limit)}. Export a smaller file and try again.",
         )
 
-    with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR) as workdir:
+    with tempfile.TemporaryDirectory(dir=upload_temp_dir()) as workdir:
         thumbnail_path = Path(workdir) / "thumbnail.jpg"
         try:
             fields = _probe(path, detected, thumbnail_path)

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 from django.template.defaultfilters import filesizeformat
+
+
+def upload_temp_dir() -> str:
+    """FILE_UPLOAD_TEMP_DIR, made on first use (importing the settings writes nothing)."""
+    Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+    return settings.FILE_UPLOAD_TEMP_DIR
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,7 @@ class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
         self.skipped: list[SkippedUpload] = []
 
     def new_file(self, *args, **kwargs):
+        upload_temp_dir()  # Django's TemporaryUploadedFile opens its file in it
         super().new_file(*args, **kwargs)
         self.received = 0
         self.limit = max(settings.UPLOAD_MAX_BYTES.values())

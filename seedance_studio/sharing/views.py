@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import NamedTuple
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -140,11 +141,11 @@ def share_page(request: HttpRequest, token: str):
 @require_safe
 @never_cache
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]  # django-csp types a view as (request) only
 def share_embed(request: HttpRequest, token: str):
-    """The player alone, for other sites' iframes (the Twitter/X player card): any site may frame it."""
-    response = _viewer_page(request, token, "sharing/embed.html")
-    response["Content-Security-Policy"] = "frame-ancestors *"  # a stopped link says so inside the frame too
-    return response
+    """The player alone, for other sites' iframes (the Twitter/X player card): any site may frame it. The rest
+    of the studio's Content-Security-Policy still holds; a stopped link says so inside the frame too."""
+    return _viewer_page(request, token, "sharing/embed.html")
 
 
 def _shared_file(

@@ -64,6 +64,9 @@ class ReasonForm(forms.Form):
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ["css/admin-studio.css"]}  # the recipe, quote and ledger fragments (no inline styles: CSP)
+
     # The money first after who and where, so it shows beside the filters without scrolling; the phase is a
     # filter and the cost's own unit a tooltip, to keep the list narrow.
     list_display = [

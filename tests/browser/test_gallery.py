@@ -48,7 +48,7 @@ def test_scrolling_to_the_bottom_loads_older_jobs(signed_in_page, live_server, o
     assert page.locator(".job-card").count() == 24
 
     page.mouse.wheel(0, 20_000)  # down to the bottom, as a creative scrolls
-    page.wait_for_function("document.querySelectorAll('.job-card').length === 45")
+    page.wait_for_function("() => document.querySelectorAll('.job-card').length === 45")
     ids = page.eval_on_selector_all(".job-card", "cards => cards.map(card => card.id)")
     assert ids == [f"job-{job.public_id}" for job in reversed(jobs)]
     assert page.locator(".show-older").count() == 0 and page.is_visible("text=That was every job")
@@ -63,16 +63,16 @@ def test_filters_live_in_the_address_bar_and_the_back_button_undoes_them(signed_
     assert page.locator(".job-card").count() == 5
 
     page.fill("input[name=q]", "cat")
-    page.wait_for_function("document.querySelectorAll('.job-card').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('.job-card').length === 2")
     assert "q=cat" in page.url
     page.select_option("select[name=status]", "succeeded")
     page.wait_for_selector(".no-match")
     assert "status=succeeded" in page.url
 
     page.go_back()
-    page.wait_for_function("document.querySelectorAll('.job-card').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('.job-card').length === 2")
     page.go_back()
-    page.wait_for_function("document.querySelectorAll('.job-card').length === 5")
+    page.wait_for_function("() => document.querySelectorAll('.job-card').length === 5")
 
     page.goto(f"{live_server.url}/gallery/?q=lighthouse")
     # A filtered URL is a bookmark.

@@ -14,6 +14,7 @@ the ledger's unique constraints make a second settlement impossible.
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from django.utils.text import slugify
 from seedance_studio.credits import ledger
 from seedance_studio.studio.models.composition import Composition
 
+log = logging.getLogger("seedance_studio.jobs")
 CANDIDATES_PER_CLAIM = 10
 # Mentions and emulator markers make poor file names: "@image1 walks [[queue=2]]" -> "walks".
 MARKUP = re.compile(r"\[\[[^\]]*\]\]|【?@\S+")
@@ -608,12 +610,47 @@ class Job(models.Model):
 
     # --- Transitions: steps a worker takes while it holds the lease ------------------------------------------
 
+    def _log_transition(self, transition: str, to_status: str, **more: str) -> None:
+        """One line per transition, for whoever follows a job through the logs: its public id, provider and task,
+        the state it left and the one it reached. Never a key, a signed URL or a body (LOG_FORMAT=json carries the
+        same fields as keys)."""
+        task = self.provider_task_id
+        fields = {
+            "job": str(self.public_id),
+            "provider": self.provider,
+            "task": task,
+            "transition": transition,
+            "from_status": self.status,
+            "to_status": to_status,
+            **more,
+        }
+        details = "".join(f" {key}={value}" for key, value in more.items())
+        log.info(
+            "job %s %s: %s -> %s (provider %s, task %s)%s",
+            self.public_id,
+            transition,
+            self.status,
+            to_status,
+            self.provider,
+            task or "-",
+            details,
+            extra=fields,
+        )
+        # This instance now knows what the row says, so its next transition logs the right "from".
+        self.status = to_status
+        if "phase" in more:
+            self.phase = more["phase"]
+
     def _held(self, worker: str):
         return Job.objects.in_flight().filter(pk=self.pk, lease_owner=worker)
 
     def mark_running(self, worker: str) -> None:
         now = timezone.now()
-        self._held(worker).update(status=self.Status.RUNNING, updated_at=now, started_at=Coalesce(F("started_at"), now))
+        started = self._held(worker).update(
+            status=self.Status.RUNNING, updated_at=now, started_at=Coalesce(F("started_at"), now)
+        )
+        if started and self.status != self.Status.RUNNING:
+            self._log_transition("running", self.Status.RUNNING)
 
     def report_progress(self, worker: str, fraction: float, *, lease_seconds: int) -> None:
         now = timezone.now()
@@ -627,11 +664,14 @@ class Job(models.Model):
     def mark_create_sent(self, worker: str, *, callback_token_hash: str) -> bool:
         """Record that the create request is about to leave; False if it already did (then it must not again)
         or the job was cancelled meanwhile."""
-        return bool(
+        sent = bool(
             self._held(worker)
             .filter(create_sent_at__isnull=True)
             .update(create_sent_at=timezone.now(), callback_token_hash=callback_token_hash, updated_at=timezone.now())
         )
+        if sent:
+            self._log_transition("create_sent", self.status)
+        return sent
 
     def adopt_task(self, task_id: str) -> bool:
         """The job was sent: bind the provider's task to it, whoever holds the lease. Once the provider has a
@@ -640,13 +680,17 @@ class Job(models.Model):
             return False
         try:
             with transaction.atomic():
-                return bool(
+                adopted = bool(
                     Job.objects.filter(pk=self.pk, provider_task_id="")
                     .exclude(status__in=(self.Status.SUCCEEDED, self.Status.CANCELLED))
                     .update(provider_task_id=task_id, phase=self.Phase.FOLLOW, updated_at=timezone.now())
                 )
         except IntegrityError:
             return False
+        if adopted:
+            self.provider_task_id = task_id
+            self._log_transition("task_adopted", self.status, phase=self.Phase.FOLLOW)
+        return adopted
 
     def park(self, worker: str, *, run_after, **fields) -> bool:
         """End a step without ending the job: store what it learned, release the lease, say when the next step
@@ -658,7 +702,7 @@ class Job(models.Model):
             raise ValueError("park() keeps a job in flight: use succeed(), fail(), set_aside() or cancel()")
         if "status_note" in fields:
             fields["status_note"] = fields["status_note"][:300]
-        return bool(
+        parked = bool(
             self._held(worker).update(
                 run_after=run_after,
                 lease_owner="",
@@ -668,6 +712,10 @@ class Job(models.Model):
                 **fields,
             )
         )
+        status, phase = fields.get("status", self.status), fields.get("phase", self.phase)
+        if parked and (status != self.status or phase != self.phase):  # a poll that changed nothing is no transition
+            self._log_transition("phase", status, phase=phase)
+        return parked
 
     def retry_or_fail(self, worker: str, message: str, *, cause: str = "studio") -> None:
         """A step failed before anything was sent: try again later, or fail once the attempts are used up."""
@@ -685,6 +733,7 @@ class Job(models.Model):
                 progress=0.0,
                 error_message=message,
             )
+            self._log_transition("retry", self.Status.QUEUED, attempt=str(attempts))
         else:
             self.fail(worker, message, cause=cause)
 
@@ -739,6 +788,7 @@ class Job(models.Model):
             **fields,
         )
         if set_aside:
+            self._log_transition("set_aside", self.Status.SET_ASIDE)
             self._alert_set_aside(f"{reason}\n\n{error}".strip())
         return bool(set_aside)
 
@@ -760,6 +810,7 @@ class Job(models.Model):
             self.Status.FAILED,
             dict(error_message=message, status_note="", phase=self.Phase.DONE, failure_cause=self.Failure.CLOSED),
             release_reason=f"closed by {admin}: {reason}",
+            transition="closed_by_admin",
         )
 
     def resume_by_admin(self) -> bool:
@@ -767,7 +818,8 @@ class Job(models.Model):
         that step's own window (a result download gets DOWNLOAD_HOURS again, not a whole follow period)."""
         now = timezone.now()
         downloading = Q(phase=self.Phase.DOWNLOAD)
-        return bool(
+        to_status = self.Status.RUNNING if self.create_sent_at else self.Status.QUEUED
+        resumed = bool(
             Job.objects.filter(pk=self.pk, status=self.Status.SET_ASIDE).update(
                 status=self.Status.RUNNING if self.create_sent_at else self.Status.QUEUED,
                 run_after=now,
@@ -785,6 +837,9 @@ class Job(models.Model):
                 ),
             )
         )
+        if resumed:
+            self._log_transition("resumed_by_admin", to_status)
+        return resumed
 
     def attach_task_by_admin(self, task_id: str) -> bool:
         """Name the task the provider's dashboard shows for a job whose create went unanswered."""
@@ -794,7 +849,7 @@ class Job(models.Model):
             return False
         try:
             with transaction.atomic():
-                return bool(
+                attached = bool(
                     Job.objects.filter(pk=self.pk, provider_task_id="")
                     .filter(Q(status=self.Status.SET_ASIDE) | Q(status__in=self.IN_FLIGHT))
                     .update(
@@ -809,8 +864,13 @@ class Job(models.Model):
                 )
         except IntegrityError:
             return False
+        if attached:
+            to_status = self.status if self.is_in_flight else self.Status.RUNNING
+            self.provider_task_id = task_id
+            self._log_transition("task_attached_by_admin", to_status, phase=self.Phase.FOLLOW)
+        return attached
 
-    def _end(self, matching, status: str, fields: dict, *, release_reason: str = "") -> bool:
+    def _end(self, matching, status: str, fields: dict, *, release_reason: str = "", transition: str = "") -> bool:
         now = timezone.now()
         with transaction.atomic():
             # Lock the row first: a concurrent transition waits here, then finds the job no longer matching.
@@ -832,6 +892,7 @@ class Job(models.Model):
                 ledger.release(
                     self.owner_id, self.public_id, price, release_reason or fields.get("error_message", "") or status
                 )
+        self._log_transition(transition or status, status)  # once committed, with its ledger entry
         return True
 
     def _give_up_on_interrupted(self, seen, attempts: int, now) -> None:
@@ -849,6 +910,7 @@ class Job(models.Model):
             updated_at=now,
             status_note=note,
         ):
+            self._log_transition("set_aside_interrupted", self.Status.SET_ASIDE)
             self._alert_set_aside(note)
         self._end(
             seen.filter(create_sent_at__isnull=True),
@@ -859,4 +921,5 @@ class Job(models.Model):
                 error_message=f"The job was interrupted {attempts} times (the worker stopped while working "
                 "on it). Submit it again.",
             ),
+            transition="failed_interrupted",
         )

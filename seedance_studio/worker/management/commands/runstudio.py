@@ -1,9 +1,12 @@
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -20,6 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, **options):
         base_url = f"http://{host}:{port}"
+        keep_development_secret_key()
         call_command("ensure_first_admin", base_url=base_url)
         manage = [sys.executable, "manage.py"]
         children = {
@@ -54,3 +58,17 @@ class Command(BaseCommand):
         if failed and not stopping:
             self.stderr.write(f"{', '.join(failed)} exited unexpectedly; stopped the studio.")
             sys.exit(1)
+
+
+def keep_development_secret_key() -> None:
+    """Without DJANGO_SECRET_KEY, `make run` keeps a random key in var/dev-secret-key, which the web server and
+    worker it starts read (settings.py), so sessions and share links survive restarts. Written here, not when
+    the settings are imported. Never committed: var/ is ignored."""
+    if os.environ.get("DJANGO_SECRET_KEY", "").strip():
+        return
+    key_file = Path(settings.VAR_DIR) / "dev-secret-key"
+    if key_file.exists():
+        return
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.touch(mode=0o600)
+    key_file.write_text(secrets.token_urlsafe(50))

@@ -14,10 +14,12 @@ from django.db import close_old_connections, connection
 from seedance_studio.alerts.notify import send_pending
 from seedance_studio.studio.models import Job
 from seedance_studio.worker.local_preview import run_local_preview
+from seedance_studio.worker.models import HEARTBEAT_SECONDS, Worker
 from seedance_studio.worker.remote import run_remote_step, step_crashed
 
 log = logging.getLogger("seedance_studio.worker")
 ALERT_RETRY_SECONDS = 60.0
+PRUNE_SECONDS = 3600.0
 
 
 class Command(BaseCommand):
@@ -59,10 +61,13 @@ class Loop:
         self.active: dict[Future[None], int] = {}  # future -> job pk
         self.lanes: dict[Future[None], bool] = {}  # future -> is remote
         self.alerts_checked = 0.0  # monotonic time of the last retry of unsent admin mails
+        self.record: Worker | None = None  # this worker's heartbeat row (/readyz, the admin's Workers page)
+        self.beaten = self.pruned = float("-inf")
 
     def run(self) -> None:
         with ThreadPoolExecutor(max_workers=sum(self.limits.values()), thread_name_prefix="job") as pool:
             while not self.stopping.is_set():
+                self._beat()
                 self._reap(timeout=0)
                 job = None
                 for remote, limit in self.limits.items():
@@ -81,9 +86,36 @@ class Loop:
                 self._reap(timeout=settings.WORKER_IDLE_SLEEP_SECONDS)
             # Finish what we hold; keep the leases alive meanwhile so nobody takes these jobs over.
             while self.active:
+                self._beat()
                 self._renew()
-                self._reap(timeout=self.lease / 3)
+                self._reap(timeout=min(self.lease / 3, HEARTBEAT_SECONDS))
+        self._stopped()
         connection.close()
+
+    def _beat(self) -> None:
+        """Say this worker is alive, every HEARTBEAT_SECONDS; now and then forget workers long gone."""
+        now = time.monotonic()
+        if now - self.beaten < HEARTBEAT_SECONDS:
+            return
+        self.beaten = now
+        try:
+            if self.record is None:
+                self.record = Worker.start(self.worker)
+                self.pruned = now
+            else:
+                self.record.beat()
+            if now - self.pruned >= PRUNE_SECONDS:
+                self.pruned = now
+                Worker.objects.prune()
+        except Exception:
+            log.exception("worker %s: recording the heartbeat failed", self.worker)
+
+    def _stopped(self) -> None:
+        try:
+            if self.record is not None:
+                self.record.stop()
+        except Exception:
+            log.exception("worker %s: recording the stop failed", self.worker)
 
     def _claim(self, remote: bool):
         try:
