@@ -57,9 +57,17 @@ def submit_draft(
                 quote=quote_as_json(evaluation.quote),
                 price_credits=evaluation.quote.studio_credits if evaluation.quote else 0,
                 request_body=evaluation.request_body,
+                continues=_continued(draft),
             )
     except (InsufficientCredits, SubmissionLimit) as refusal:
         raise SubmissionRefused([refusal.message]) from None
     except IntegrityError:
         # A second click raced the first one past the lookup above: the unique key let only one job through.
         return Job.objects.get(owner=draft.owner, submission_key=key)
+
+
+def _continued(draft: Composition) -> Job | None:
+    """The job the draft continues, if it is still the creative's (a deleted one clears the link itself)."""
+    if draft.continues_id is None:
+        return None
+    return Job.objects.filter(pk=draft.continues_id, owner=draft.owner).first()
