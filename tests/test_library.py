@@ -210,8 +210,14 @@ def test_concurrent_uploads_never_exceed_the_quota(owner, media_dir):
     StorageQuota.objects.create(user=owner, megabytes=1)
     filler = 1024 * 1024 - 2 * size - size // 2
     Reference.objects.create(
-        owner=owner, kind="image", original_name="filler", format="png", extension="png", content_type="image/png",
-        size_bytes=filler, file="references/filler.png",
+        owner=owner,
+        kind="image",
+        original_name="filler",
+        format="png",
+        extension="png",
+        content_type="image/png",
+        size_bytes=filler,
+        file="references/filler.png",
     )
     barrier = threading.Barrier(len(paths))
     outcomes: list[str] = []
@@ -233,3 +239,13 @@ def test_concurrent_uploads_never_exceed_the_quota(owner, media_dir):
         thread.join(timeout=120)
     assert sorted(outcomes) == ["kept", "kept", "refused", "refused"]
     assert Reference.objects.filter(owner=owner).exclude(original_name="filler").count() == 2
+
+
+def test_an_admin_sets_a_creatives_quota_in_the_admin(admin_client, owner, files):
+    assert admin_client.get("/admin/references/storagequota/add/").status_code == 200
+    response = admin_client.post("/admin/references/storagequota/add/", {"user": owner.pk, "megabytes": 250})
+    assert response.status_code == 302
+    quota = StorageQuota.objects.get(user=owner)
+    assert quota.bytes == 250 * 1024 * 1024
+    listing = admin_client.get("/admin/references/storagequota/").content.decode()
+    assert "olivia" in listing and _size(sum(r.size_bytes for r in files.values())) in listing

@@ -103,7 +103,9 @@ def join_shots(
     """Render the film to `output_path` (it appears only once complete); raises FfmpegError. `on_progress` gets
     the fraction of the film written so far, rising, and 1.0 once it is in place."""
     output_path = Path(output_path)
-    descriptor, partial_name = tempfile.mkstemp(prefix=f".{output_path.stem}-", suffix=".part.mp4", dir=output_path.parent)
+    descriptor, partial_name = tempfile.mkstemp(
+        prefix=f".{output_path.stem}-", suffix=".part.mp4", dir=output_path.parent
+    )
     os.close(descriptor)
     partial = Path(partial_name)
     duration = film_duration(shots)
@@ -135,7 +137,9 @@ def _picture(shot: Shot, width: int, height: int):
     return (
         _input(shot)
         .video.filter("fps", FPS)
-        .filter("scale", width, height, force_original_aspect_ratio="decrease", out_color_matrix="bt709", out_range="tv")
+        .filter(
+            "scale", width, height, force_original_aspect_ratio="decrease", out_color_matrix="bt709", out_range="tv"
+        )
         .filter("pad", width, height, "(ow-iw)/2", "(oh-ih)/2", color="black")
         .filter("setsar", 1)
         .filter("format", "yuv420p")

@@ -1,5 +1,4 @@
 from django.contrib import admin
-
 from django.template.defaultfilters import filesizeformat
 
 from seedance_studio.references.models import Reference, StorageQuota

@@ -24,10 +24,6 @@ class Storage:
     quota: int | None
 
     @property
-    def left(self) -> int | None:
-        return None if self.quota is None else max(0, self.quota - self.used)
-
-    @property
     def percent(self) -> int | None:
         if self.quota is None:
             return None
@@ -37,7 +33,8 @@ class Storage:
     def summary(self) -> str:
         if self.quota is None:
             return f"{filesizeformat(self.used)} used (no limit)"
-        return f"{filesizeformat(self.used)} of {filesizeformat(self.quota)} used ({filesizeformat(self.left)} left)"
+        left = max(0, self.quota - self.used)
+        return f"{filesizeformat(self.used)} of {filesizeformat(self.quota)} used ({filesizeformat(left)} left)"
 
 
 def bytes_used(owner) -> int:

@@ -32,13 +32,10 @@ def export_blocker(shots: list[Job]) -> str:
     for number, shot in enumerate(shots, start=1):
         if shot.status != Job.Status.SUCCEEDED or not shot.video:
             state = shot.get_status_display().lower()
-            return (
-                f"Shot {number} is {state}: a chain exports once every shot has its video. "
-                + (
-                    "Wait for it to finish."
-                    if shot.is_in_flight
-                    else "Open it and choose Fix and retry, then continue the chain from the new take."
-                )
+            return f"Shot {number} is {state}: a chain exports once every shot has its video. " + (
+                "Wait for it to finish."
+                if shot.is_in_flight
+                else "Open it and choose Fix and retry, then continue the chain from the new take."
             )
     return ""
 

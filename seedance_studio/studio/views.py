@@ -135,9 +135,7 @@ def add_references(request: AuthenticatedHtmxHttpRequest):
     draft = Composition.objects.draft_for(request.user)
     wanted = request.POST.getlist("reference")
     if not wanted:
-        return _references_response(
-            request, draft, "references", refusals=["Choose a file from your library to add."]
-        )
+        return _references_response(request, draft, "references", refusals=["Choose a file from your library to add."])
     try:
         chosen = [get_object_or_404(Reference, public_id=value, owner=request.user) for value in wanted]
     except ValidationError:  # not a UUID: no such file, as for anyone else's

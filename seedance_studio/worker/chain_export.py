@@ -43,16 +43,12 @@ def run_chain_export(job: Job, worker: str) -> None:
                 path = workdir / f"shot-{number}.mp4"
                 with shot.video.open("rb") as source, path.open("wb") as copy:
                     shutil.copyfileobj(source, copy)
-                facts = probe_media(
-                    path, sniff(path), timeout=settings.FFMPEG_PROBE_TIMEOUT, max_seconds=24 * 3600
-                )
+                facts = probe_media(path, sniff(path), timeout=settings.FFMPEG_PROBE_TIMEOUT, max_seconds=24 * 3600)
                 inputs.append(Shot(path=path, duration=facts.duration, has_audio=facts.audio is not None))
             first = shots[0]
             size = (first.width or 1280, first.height or 720)
             video_path = workdir / "film.mp4"
-            film = join_shots(
-                inputs, size, video_path, timeout=settings.FFMPEG_RENDER_TIMEOUT, on_progress=on_progress
-            )
+            film = join_shots(inputs, size, video_path, timeout=settings.FFMPEG_RENDER_TIMEOUT, on_progress=on_progress)
             poster_path = make_poster(video_path, workdir, film.duration)
             last_frame_path = extract_last_frame(
                 video_path, workdir / "last-frame.png", timeout=settings.FFMPEG_PROBE_TIMEOUT

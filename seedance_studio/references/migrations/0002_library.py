@@ -6,31 +6,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('references', '0001_initial'),
+        ("references", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StorageQuota',
+            name="StorageQuota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('megabytes', models.PositiveIntegerField(help_text="The most this creative's library may hold, in MB (1 MB = 1,048,576 bytes). 0 stops new uploads.")),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "megabytes",
+                    models.PositiveIntegerField(
+                        help_text="The most this creative's library may hold, in MB (1 MB = 1,048,576 bytes). 0 stops new uploads."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'library storage quota',
+                "verbose_name": "library storage quota",
             },
         ),
         migrations.AddIndex(
-            model_name='reference',
-            index=models.Index(fields=['owner', '-created_at'], name='reference_library'),
+            model_name="reference",
+            index=models.Index(fields=["owner", "-created_at"], name="reference_library"),
         ),
         migrations.AddField(
-            model_name='storagequota',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='storage_quota', to=settings.AUTH_USER_MODEL, verbose_name='creative'),
+            model_name="storagequota",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="storage_quota",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="creative",
+            ),
         ),
     ]

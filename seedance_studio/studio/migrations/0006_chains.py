@@ -6,35 +6,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('studio', '0005_job_phase_confirm_overdue'),
+        ("studio", "0005_job_phase_confirm_overdue"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='composition',
-            name='continues',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='studio.job'),
+            model_name="composition",
+            name="continues",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="studio.job"
+            ),
         ),
         migrations.AddField(
-            model_name='job',
-            name='chain_shots',
+            model_name="job",
+            name="chain_shots",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='job',
-            name='continues',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='continuations', to='studio.job'),
+            model_name="job",
+            name="continues",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="continuations",
+                to="studio.job",
+            ),
         ),
         migrations.AddField(
-            model_name='job',
-            name='kind',
-            field=models.CharField(choices=[('render', 'Video'), ('chain_export', 'Chain export')], default='render', max_length=12),
+            model_name="job",
+            name="kind",
+            field=models.CharField(
+                choices=[("render", "Video"), ("chain_export", "Chain export")], default="render", max_length=12
+            ),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'chain_export'), _negated=True), models.Q(('credits_status', 'free'), ('provider', 'local_preview')), _connector='OR'), name='chain_exports_are_free'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "chain_export"), _negated=True),
+                    models.Q(("credits_status", "free"), ("provider", "local_preview")),
+                    _connector="OR",
+                ),
+                name="chain_exports_are_free",
+            ),
         ),
     ]

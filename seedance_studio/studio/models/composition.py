@@ -111,9 +111,7 @@ class Composition(models.Model):
     extras = models.JSONField(default=dict, blank=True)
     references = models.ManyToManyField(Reference, through="CompositionReference", related_name="compositions")
     # A draft started with "Continue from the last frame": the job it submits continues this one (a chain).
-    continues = models.ForeignKey(
-        "studio.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    continues = models.ForeignKey("studio.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
