@@ -143,7 +143,12 @@ def _back_to_library(request) -> str:
 @vary_on_headers("HX-Request")
 def library_picker(request: AuthenticatedHtmxHttpRequest):
     filters = LibraryFilters(request.GET)
-    files = filters.apply(library_files(request.user))[:PICKER_SIZE]
-    context = {"filters": filters, "files": files, "storage": storage_of(request.user)}
+    files = list(filters.apply(library_files(request.user))[: PICKER_SIZE + 1])
+    context = {
+        "filters": filters,
+        "files": files[:PICKER_SIZE],
+        "more": len(files) > PICKER_SIZE,
+        "storage": storage_of(request.user),
+    }
     template = "studio/library.html#library-picker" if request.htmx else "studio/library_picker.html"
     return render(request, template, context)

@@ -16,6 +16,7 @@ marked there, never chosen here):
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -144,7 +145,11 @@ def add_references(request: AuthenticatedHtmxHttpRequest):
     refusals = [f"{r.original_name} is already in this composition." for r in chosen if r.pk in present]
     added = [reference for reference in dict.fromkeys(chosen) if reference.pk not in present]
     if added:
-        draft.append(added)
+        try:
+            with transaction.atomic():
+                draft.append(added)
+        except IntegrityError:  # a double click added the same file a moment ago: it is there once
+            refusals.append("That file is already in this composition.")
     return _references_response(request, draft, "references", refusals=refusals)
 
 
