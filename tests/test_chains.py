@@ -187,3 +187,14 @@ def test_the_export_reports_its_real_progress_while_it_renders(owner_client, own
     assert 0 < seen.progress < 1 and "Rendering" in card and 'aria-label="Render progress"' in card
     done = wait_for(lambda: Job.objects.filter(pk=export.pk, status__in=["succeeded", "failed"]).first())
     assert done.status == "succeeded" and done.progress == 1.0
+
+
+@pytest.mark.django_db
+def test_an_admin_sees_what_an_export_joins_and_what_a_shot_continues(admin_client, owner_client, chain):
+    first, second = chain
+    owner_client.post(f"/chains/{second.public_id}/export/")
+    [export] = Job.objects.filter(kind="chain_export")
+    assert "Chain export" in admin_client.get("/admin/studio/job/?kind=chain_export").content.decode()
+    page = admin_client.get(f"/admin/studio/job/{export.pk}/change/").content.decode()
+    assert str(first.public_id) in page and str(second.public_id) in page
+    assert str(first.public_id) in admin_client.get(f"/admin/studio/job/{second.pk}/change/").content.decode()
