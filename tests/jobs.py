@@ -22,11 +22,24 @@ def submitted(owner, *, prompt="A cat walks in the garden", **fields) -> Job:
     return submit_draft(draft, uuid.uuid4())
 
 
-def succeeded(owner, scratch: Path, *, prompt="A cat walks in the garden", seconds=2.0, **fields) -> Job:
-    """A finished local preview with a real video, poster and last frame."""
+def succeeded(
+    owner,
+    scratch: Path,
+    *,
+    prompt="A cat walks in the garden",
+    seconds=2.0,
+    size=(640, 360),
+    with_audio=True,
+    **fields,
+) -> Job:
+    """A finished local preview with a real video (`size`, with a tone when `with_audio`), poster and last
+    frame."""
     job = submitted(owner, prompt=prompt, **fields)
     held = Job.objects.filter(pk=job.pk).claim_next("worker-test", lease_seconds=60)
-    video = media_factory.make_video(scratch / f"{job.public_id.hex}.mp4", seconds=seconds, width=640, height=360)
+    width, height = size
+    video = media_factory.make_video(
+        scratch / f"{job.public_id.hex}.mp4", seconds=seconds, width=width, height=height, with_audio=with_audio
+    )
     poster = extract_poster(video, scratch / f"{job.public_id.hex}.jpg", at_seconds=0.5, width=320, timeout=20)
     last = extract_last_frame(video, scratch / f"{job.public_id.hex}-last.png", timeout=20)
     for field_file, path in ((held.video, video), (held.poster, poster), (held.last_frame, last)):
@@ -37,8 +50,8 @@ def succeeded(owner, scratch: Path, *, prompt="A cat walks in the garden", secon
         video=held.video.name,
         poster=held.poster.name,
         last_frame=held.last_frame.name,
-        width=640,
-        height=360,
+        width=width,
+        height=height,
         duration=seconds,
     )
     return Job.objects.select_related("composition").get(pk=job.pk)

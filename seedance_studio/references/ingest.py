@@ -24,6 +24,7 @@ from seedance_studio.mediatools.frames import extract_poster, make_image_thumbna
 from seedance_studio.mediatools.probe import probe_image, probe_media
 from seedance_studio.mediatools.sniff import MediaRefused, sniff
 from seedance_studio.references.models import Reference
+from seedance_studio.references.quota import refusal_for
 from seedance_studio.references.upload_handlers import upload_temp_dir
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,11 @@ def ingest_file(owner, path: Path, name: str) -> Reference:
             f"is {filesizeformat(size)}; {detected.kind} references may be at most "
             f"{filesizeformat(limit)}. Export a smaller file and try again.",
         )
+    # Refused early, before probing and storing anything; checked again, under a lock, when the row is saved.
+    with transaction.atomic():
+        over_quota = refusal_for(owner, size)
+    if over_quota:
+        raise UploadRefused(name, over_quota)
 
     with tempfile.TemporaryDirectory(dir=upload_temp_dir()) as workdir:
         thumbnail_path = Path(workdir) / "thumbnail.jpg"
@@ -129,6 +135,9 @@ def _store(owner, name, path, detected, size, fields, thumbnail_path: Path) -> R
                 reference.thumbnail.save("thumbnail.jpg", File(handle), save=False)
             stored.append(reference.thumbnail)
         with transaction.atomic():
+            over_quota = refusal_for(owner, size)
+            if over_quota:
+                raise UploadRefused(name, over_quota)
             reference.save()
     except BaseException:
         for field_file in stored:

@@ -4,7 +4,8 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import ProtectedError
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 
@@ -84,6 +85,8 @@ class Reference(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        # The library lists a creative's files newest first and sums their sizes for the quota.
+        indexes = [models.Index(fields=["owner", "-created_at"], name="reference_library")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.original_name}"
@@ -91,6 +94,26 @@ class Reference(models.Model):
     def public_url(self) -> str:
         """Where a provider fetches the file from (providers cannot sign in: the token is the only key)."""
         return public_url_maker()(self)
+
+    def delete_with_files(self) -> bool:
+        """Delete this file from its creative's library, and its stored objects once that is committed (a
+        rollback never leaves a row pointing at nothing). Its chip in the creative's draft goes with it. False,
+        and nothing deleted, while a job's recipe uses it: the frozen link PROTECTs it, so a job submitted at
+        the same moment keeps its file too."""
+        files = [field_file for field_file in (self.file, self.thumbnail) if field_file]
+        try:
+            with transaction.atomic():
+                self.links.filter(composition__is_draft=True).delete()
+                self.delete()
+
+                def delete_files() -> None:
+                    for field_file in files:
+                        field_file.delete(save=False)
+
+                transaction.on_commit(delete_files)
+        except ProtectedError:
+            return False
+        return True
 
     @property
     def facts(self) -> str:
@@ -103,3 +126,27 @@ class Reference(models.Model):
         if self.fps:
             parts.append(f"{self.fps:g} fps")
         return " · ".join(parts)
+
+
+class StorageQuota(models.Model):
+    """How much a creative's library may hold, set by an admin (no row: no limit). What counts is the size of
+    every file they uploaded (or took from a result's last frame) that is still in their library; thumbnails
+    are the studio's own and are not counted. Checked at upload under a lock on this row (see references.quota)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="storage_quota", verbose_name="creative"
+    )
+    megabytes = models.PositiveIntegerField(
+        help_text="The most this creative's library may hold, in MB (1 MB = 1,048,576 bytes). 0 stops new uploads."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "library storage quota"
+
+    def __str__(self) -> str:
+        return f"{self.megabytes} MB for {self.user}"
+
+    @property
+    def bytes(self) -> int:
+        return self.megabytes * 1024 * 1024

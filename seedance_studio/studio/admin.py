@@ -85,7 +85,7 @@ class JobAdmin(admin.ModelAdmin):
     list_select_related = ["owner", "composition"]
     # The phases are the admin's to-do list: "Confirming with the provider" (creates that went unanswered, to
     # attach or close) and "Overdue at the provider" (followed past PROVIDER_FOLLOW_HOURS, to check or close).
-    list_filter = [ProviderFilter, "status", "credits_status", "phase", "moderation", "created_at"]
+    list_filter = [ProviderFilter, "kind", "status", "credits_status", "phase", "moderation", "created_at"]
     date_hierarchy = "created_at"
     search_fields = ["public_id", "provider_task_id", "owner__username", "composition__prompt"]
     actions = ["close_after_reconciliation", "resume"]
@@ -106,7 +106,7 @@ class JobAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Recipe", {"fields": ["recipe"]}),
+        ("Recipe", {"fields": ["recipe", "kind", "continues", "chain_shots"]}),
         (
             "Credits",
             {"fields": ["price_credits", "credits_status", "quote_details", "provider_report", "difference", "ledger"]},

@@ -45,6 +45,7 @@ def job_detail(request: AuthenticatedHtmxHttpRequest, public_id):
             )
             if job.take_group
             else [],
+            "in_chain": job.continues_id is not None or job.continuations.exists(),
         },
     )
 
@@ -62,8 +63,11 @@ def job_remix(request: AuthenticatedHtmxHttpRequest, public_id):
     """The composer with this job's recipe: the same references in the same order and the same settings (also
     "Fix and retry" for a failed job)."""
     job = _own_job(request, public_id)
+    if job.is_chain_export:
+        raise Http404("A chain export has no recipe of its own: remix one of its shots from the chain page.")
     draft = Composition.objects.draft_for(request.user)
-    draft.load_recipe(job.composition.recipe(), job.composition.ordered_references())
+    # A remix of a continued shot is another take of it: it continues the same shot.
+    draft.load_recipe(job.composition.recipe(), job.composition.ordered_references(), continues=job.continues)
     messages.success(request, "The composer now holds this job's recipe: change what you like and submit.")
     return redirect("compose")
 
@@ -81,8 +85,14 @@ def job_continue(request: AuthenticatedHtmxHttpRequest, public_id):
         messages.error(request, f"The last frame could not be used: {refusal.reason}")
         return redirect("job_detail", public_id=job.public_id)
     recipe = {**job.composition.recipe(), "prompt": "@image1 ", "mode": "auto", "seed": None}
-    Composition.objects.draft_for(request.user).load_recipe(recipe, [frame])
-    messages.success(request, "The composer starts from this video's last frame (@image1). Describe what happens next.")
+    if job.is_chain_export:
+        recipe["duration"] = 5  # an export's composition stands for a film, not a shot's request
+    Composition.objects.draft_for(request.user).load_recipe(recipe, [frame], continues=job)
+    messages.success(
+        request,
+        "The composer starts from this video's last frame (@image1). Describe what happens next: the new shot "
+        "joins this one's chain.",
+    )
     return redirect("compose")
 
 

@@ -61,6 +61,7 @@ def submit_draft(
                 quote=quote_as_json(evaluation.quote),
                 price_credits=evaluation.quote.studio_credits if evaluation.quote else 0,
                 request_body=evaluation.request_body,
+                continues=_continued(draft),
             )
     except (InsufficientCredits, SubmissionLimit) as refusal:
         raise SubmissionRefused([refusal.message]) from None
@@ -100,6 +101,7 @@ def submit_takes(
             problems.append(f"Take {number} ({label}): {blocker}")
     if problems:
         raise SubmissionRefused(problems)
+    continued = _continued(draft)  # every take is another try at the same next shot
     try:
         with transaction.atomic():
             return Job.objects.create_takes_reserved(
@@ -119,6 +121,7 @@ def submit_takes(
                         quote=quote_as_json(evaluation.quote),
                         price_credits=evaluation.quote.studio_credits if evaluation.quote else 0,
                         request_body=evaluation.request_body,
+                        continues=continued,
                     )
                     for number, (variant, evaluation) in enumerate(zip(variants, evaluations, strict=True), start=1)
                 ],
@@ -141,3 +144,10 @@ def takes_shortfall_message(prices: list[int], available: int) -> str:
         f"{total - available} more needed. None of the takes was submitted. Ask an admin for credits, or make "
         "fewer takes."
     )
+
+
+def _continued(draft: Composition) -> Job | None:
+    """The job the draft continues, if it is still the creative's (a deleted one clears the link itself)."""
+    if draft.continues_id is None:
+        return None
+    return Job.objects.filter(pk=draft.continues_id, owner=draft.owner).first()

@@ -1,10 +1,17 @@
 from django.urls import path
 
-from seedance_studio.studio import ab_views, compare_views, job_views, result_views, views
+from seedance_studio.studio import ab_views, chain_views, compare_views, job_views, library_views, result_views, views
 
 urlpatterns = [
     path("", views.compose, name="compose"),
     path("compose/references/", views.upload_references, name="upload_references"),
+    path("compose/references/add/", views.add_references, name="add_references"),
+    path("compose/library/", library_views.library_picker, name="library_picker"),
+    path("compose/continuation/clear/", views.clear_continuation, name="clear_continuation"),
+    path("library/", library_views.library, name="library"),
+    path("library/<uuid:public_id>/delete/", library_views.library_delete, name="library_delete"),
+    path("chains/<uuid:public_id>/", chain_views.chain, name="chain"),
+    path("chains/<uuid:public_id>/export/", chain_views.chain_export, name="chain_export"),
     path("compose/references/<uuid:public_id>/remove/", views.remove_reference, name="remove_reference"),
     path("compose/references/<uuid:public_id>/move/<str:direction>/", views.move_reference, name="move_reference"),
     path("compose/references/<uuid:public_id>/frame/", views.pin_reference, name="pin_reference"),

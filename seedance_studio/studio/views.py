@@ -7,7 +7,8 @@ marked there, never chosen here):
                                        #submit-area
   GET  /compose/options/               options-response: #provider-options, and out of band each chip's "Use as"
                                        control (#chip-frame-...), both of which follow the selected provider
-  POST /compose/references/            references: #references (upload; a chip's "Use as" answers the same)
+  POST /compose/references/            references: #references (upload; a chip's "Use as" and adding files from
+                                       the library, POST /compose/references/add/, answer the same)
   POST .../move/<dir>/, .../remove/,   renumbered-references: #references, and out of band #prompt-field
        .../name/
   POST /compose/submit/                submit-response: #compose-form, and out of band #live-panel and #balance
@@ -16,6 +17,8 @@ marked there, never chosen here):
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -134,6 +137,41 @@ def upload_references(request: AuthenticatedHtmxHttpRequest):
     return _references_response(request, draft, "references", refusals=refusals)
 
 
+@login_required
+@require_POST
+def add_references(request: AuthenticatedHtmxHttpRequest):
+    """Add files from the creative's library to the draft, without uploading them again."""
+    draft = Composition.objects.draft_for(request.user)
+    wanted = request.POST.getlist("reference")
+    if not wanted:
+        return _references_response(request, draft, "references", refusals=["Choose a file from your library to add."])
+    try:
+        chosen = [get_object_or_404(Reference, public_id=value, owner=request.user) for value in wanted]
+    except ValidationError:  # not a UUID: no such file, as for anyone else's
+        raise Http404("No such file in your library.") from None
+    present = {reference.pk for reference in draft.ordered_references()}
+    refusals = [f"{r.original_name} is already in this composition." for r in chosen if r.pk in present]
+    added = [reference for reference in dict.fromkeys(chosen) if reference.pk not in present]
+    if added:
+        try:
+            with transaction.atomic():
+                draft.append(added)
+        except IntegrityError:  # a double click added the same file a moment ago: it is there once
+            refusals.append("That file is already in this composition.")
+    return _references_response(request, draft, "references", refusals=refusals)
+
+
+@login_required
+@require_POST
+def clear_continuation(request: AuthenticatedHtmxHttpRequest):
+    """The draft's next shot is a separate one, not the continuation of the job it started from."""
+    draft = Composition.objects.draft_for(request.user)
+    draft.set_continues(None)
+    return _references_response(
+        request, draft, "references", notices=["The next shot will be a separate one, not part of a chain."]
+    )
+
+
 def _references_response(
     request: AuthenticatedHtmxHttpRequest, draft: Composition, shape: str, *, refusals=(), notices=()
 ):
@@ -159,7 +197,7 @@ def _draft_and_reference(request: AuthenticatedHtmxHttpRequest, public_id) -> tu
 @require_POST
 def remove_reference(request: AuthenticatedHtmxHttpRequest, public_id):
     draft, reference = _draft_and_reference(request, public_id)
-    _keeping_mentions(request, draft, lambda: draft.remove(reference))
+    keeping_mentions(request, draft, lambda: draft.remove(reference))
     return _references_response(request, draft, "renumbered-references")
 
 
@@ -169,7 +207,7 @@ def move_reference(request: AuthenticatedHtmxHttpRequest, public_id, direction: 
     if direction not in ("earlier", "later"):
         raise Http404("A reference moves earlier or later.")
     draft, reference = _draft_and_reference(request, public_id)
-    _keeping_mentions(request, draft, lambda: draft.move(reference, -1 if direction == "earlier" else 1))
+    keeping_mentions(request, draft, lambda: draft.move(reference, -1 if direction == "earlier" else 1))
     return _references_response(request, draft, "renumbered-references")
 
 
@@ -212,11 +250,11 @@ def name_reference(request: AuthenticatedHtmxHttpRequest, public_id):
             if problem:
                 problems.append(problem)
 
-    _keeping_mentions(request, draft, rename)
+    keeping_mentions(request, draft, rename)
     return _references_response(request, draft, "renumbered-references", refusals=problems)
 
 
-def _keeping_mentions(request: HtmxHttpRequest, draft: Composition, change) -> None:
+def keeping_mentions(request: HtmxHttpRequest, draft: Composition, change) -> None:
     """Apply a reorder, removal or rename and rewrite the prompt's mentions so each keeps pointing at the same
     file.
 

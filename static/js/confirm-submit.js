@@ -1,12 +1,16 @@
-// A form with data-confirm asks before it is sent ("Delete this job and its video?"). An attribute and a listener
-// instead of onsubmit="return confirm(...)": the Content-Security-Policy runs no inline handlers.
+// A form with data-confirm="question" asks before it is sent (a delete). An attribute and a listener instead of
+// onsubmit="return confirm(...)": the Content-Security-Policy runs no inline handlers. Listens on the document,
+// so forms swapped in later behave the same.
 (function () {
   "use strict";
   if (window.confirmSubmit) return;
   window.confirmSubmit = true;
   document.addEventListener("submit", function (event) {
     const form = event.target;
-    const question = form instanceof HTMLFormElement ? form.dataset.confirm : null;
-    if (question && !window.confirm(question)) event.preventDefault();
+    if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
+    if (!window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
   }, true);
 })();

@@ -149,6 +149,8 @@ class Composition(models.Model):
     seed = models.BigIntegerField(null=True, blank=True)
     extras = models.JSONField(default=dict, blank=True)
     references = models.ManyToManyField(Reference, through="CompositionReference", related_name="compositions")
+    # A draft started with "Continue from the last frame": the job it submits continues this one (a chain).
+    continues = models.ForeignKey("studio.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -185,15 +187,21 @@ class Composition(models.Model):
             setattr(self, name, value)
 
     @transaction.atomic
-    def load_recipe(self, fields: dict, references: list[Reference]) -> None:
+    def load_recipe(self, fields: dict, references: list[Reference], *, continues=None) -> None:
         """Make this draft the given recipe: its settings, and exactly these references in this order with their
         frame pins and names (remix, fix and retry, continue a shot). Mentions keep their numbers and names because
         the order and the names are the same. A reference without a `frame` (a new file) comes unpinned and
-        unnamed."""
+        unnamed. `continues`: the job the next shot carries on from (None: a separate shot)."""
         self._lock()
         self.save_draft_fields({name: fields[name] for name in RECIPE_FIELDS})
+        self.set_continues(continues)
         self.links.all().delete()
         self._link(references)
+
+    def set_continues(self, job) -> None:
+        """Record which job the draft's next shot continues (None: a separate shot)."""
+        Composition.objects.filter(pk=self.pk).update(continues=job, updated_at=timezone.now())
+        self.continues = job
 
     def recipe(self) -> dict:
         return {name: getattr(self, name) for name in RECIPE_FIELDS}

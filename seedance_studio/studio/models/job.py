@@ -63,6 +63,7 @@ class Take:
     quote: dict
     price_credits: int
     request_body: dict | None
+    continues: Job | None = None  # the shot this one carries on from (shot chains)
 
 
 @dataclass(frozen=True)
@@ -178,11 +179,12 @@ class JobQuerySet(models.QuerySet["Job"]):
         quote: dict,
         price_credits: int,
         request_body,
+        continues: Job | None = None,
     ) -> Job:
         """Queue a job and reserve its quoted credits in one transaction, under the creative's account lock, so
         concurrent submissions can never overspend. Raises ledger.InsufficientCredits or SubmissionLimit, and
         then nothing is created."""
-        take = Take(composition, submission_key, provider, quote, price_credits, request_body)
+        take = Take(composition, submission_key, provider, quote, price_credits, request_body, continues)
         return self.create_takes_reserved(owner=owner, takes=[take], group=None)[0]
 
     def create_takes_reserved(self, *, owner, takes: list[Take], group: uuid.UUID | None) -> list[Job]:
@@ -210,11 +212,47 @@ class JobQuerySet(models.QuerySet["Job"]):
                     credits_status=Job.Credits.RESERVED if take.price_credits else Job.Credits.FREE,
                     take_group=group,
                     take_number=number if group is not None else None,
+                    continues=take.continues,
                 )
                 if take.price_credits:
                     ledger.reserve(account, job.public_id, take.price_credits)
                 jobs.append(job)
             return jobs
+
+    def create_chain_export(self, *, owner, shots: list[Job], submission_key: uuid.UUID) -> Job:
+        """Queue the export of `shots` (a chain, oldest first, all succeeded) as one film: a free job on the
+        local lane, with a composition that says what it is, so it is kept, listed, downloaded and shared like
+        any result. The same submission key always yields the same export."""
+        existing = self.filter(owner=owner, submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+        first = shots[0].composition
+        total = sum(shot.duration or shot.composition.duration for shot in shots)
+        described = " → ".join(shot.short_prompt for shot in shots)
+        try:
+            with transaction.atomic():
+                composition = Composition.objects.create(
+                    owner=owner,
+                    provider="local_preview",
+                    tier="local",
+                    prompt=f"Chain of {len(shots)} shots: {described}"[:2000],
+                    # The composition's duration is a request (4-15 s); the film's own length is the job's.
+                    duration=min(15, max(4, round(total))),
+                    aspect_ratio=first.aspect_ratio,
+                    resolution=first.resolution,
+                    generate_audio=True,
+                )
+                return self.create(
+                    owner=owner,
+                    composition=composition,
+                    submission_key=submission_key,
+                    provider="local_preview",
+                    kind=Job.Kind.CHAIN_EXPORT,
+                    chain_shots=[str(shot.public_id) for shot in shots],
+                    credits_status=Job.Credits.FREE,
+                )
+        except IntegrityError:
+            return self.get(owner=owner, submission_key=submission_key)
 
     # --- The worker's lease ----------------------------------------------------------------------------------
 
@@ -266,6 +304,7 @@ def _typical_run_times(shapes: set[tuple]) -> dict[tuple, tuple[float, int]]:
         rows = (
             Job.objects.filter(
                 match,
+                kind=Job.Kind.RENDER,
                 status=Job.Status.SUCCEEDED,
                 finished_at__gte=timezone.now() - timedelta(days=RUN_TIME_HISTORY_DAYS),
             )
@@ -341,6 +380,13 @@ class Job(models.Model):
         DOWNLOAD = "download", "Keeping the result"
         DONE = "done", "Done"
 
+    class Kind(models.TextChoices):
+        """What the job makes: a video from its composition, or one film joined from a chain of shots
+        (rendered by the local lane with ffmpeg, always free)."""
+
+        RENDER = "render", "Video"
+        CHAIN_EXPORT = "chain_export", "Chain export"
+
     class Credits(models.TextChoices):
         FREE = "free", "Free"
         RESERVED = "reserved", "Reserved"
@@ -393,6 +439,13 @@ class Job(models.Model):
     # The compose form's one-time key: a double click or a resent POST finds the job it already made.
     submission_key = models.UUIDField()
     provider = models.CharField(max_length=40, default="local_preview")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RENDER)
+    # The shot this one continues ("Continue from the last frame"): following it back gives the chain.
+    continues = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="continuations"
+    )
+    # A chain export's shots, oldest first, as public ids: fixed when it is asked for, read by the worker.
+    chain_shots = models.JSONField(default=list, blank=True)
     # Fixed at submit from the one Seedance core: what the creative saw is what is stored and reserved.
     quote = models.JSONField(default=dict, blank=True)
     price_credits = models.PositiveIntegerField(default=0)
@@ -465,6 +518,11 @@ class Job(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(credits_status="charged") | Q(status="succeeded"), name="credits_charged_only_for_a_result"
+            ),
+            # Joining a chain is the studio's own ffmpeg work: never charged.
+            models.CheckConstraint(
+                condition=~Q(kind="chain_export") | Q(credits_status="free", provider="local_preview"),
+                name="chain_exports_are_free",
             ),
             models.CheckConstraint(
                 condition=Q(credits_status="free", price_credits=0)
@@ -545,7 +603,46 @@ class Job(models.Model):
     def needs_estimate(self) -> bool:
         """In flight with no progress of its own: the provider reports none, or a local render has not begun."""
         reports_progress = self.has_progress or (not self.is_remote and self.status == self.Status.RUNNING)
-        return self.is_in_flight and not reports_progress
+        # An export's run time is its chain's length, unlike any render's: better no estimate than a wrong one.
+        return self.is_in_flight and not reports_progress and not self.is_chain_export
+
+    @property
+    def is_chain_export(self) -> bool:
+        return self.kind == self.Kind.CHAIN_EXPORT
+
+    @property
+    def short_prompt(self) -> str:
+        """The prompt without mentions or emulator markers, cut to a few words: how a chain names its shots."""
+        words = " ".join(MARKUP.sub(" ", self.composition.prompt).split())
+        return (words[:57] + "…") if len(words) > 60 else (words or "(no prompt)")
+
+    def exported_shots(self) -> list[Job]:
+        """A chain export's shots that still exist, in the chain's order (a deleted one is missing)."""
+        order = [uuid.UUID(value) for value in self.chain_shots]
+        found = {
+            shot.public_id: shot
+            for shot in Job.objects.select_related("composition").filter(owner_id=self.owner_id, public_id__in=order)
+        }
+        return [found[public_id] for public_id in order if public_id in found]
+
+    def chain(self, *, limit: int = 100) -> list[Job]:
+        """The shots that lead to this one, oldest first, this one last: each continues the one before. A
+        deleted shot ends the chain there (its link is cleared). One query per shot; chains are short."""
+        shots = [self]
+        seen = {self.pk}
+        current = self
+        while current.continues_id is not None and len(shots) < limit:
+            previous = (
+                Job.objects.select_related("composition")
+                .filter(pk=current.continues_id, owner_id=self.owner_id)
+                .first()
+            )
+            if previous is None or previous.pk in seen:
+                break
+            shots.append(previous)
+            seen.add(previous.pk)
+            current = previous
+        return shots[::-1]
 
     @property
     def elapsed_seconds(self) -> float:
@@ -574,7 +671,7 @@ class Job(models.Model):
         """A file name a person would keep: "2026-12-01 cat-walks-in-garden seedance-2-fast 5s.mp4"."""
         words = MARKUP.sub(" ", self.composition.prompt).split()[:6]
         subject = slugify(" ".join(words))[:60].strip("-") or "video"
-        tier = slugify(self.composition.tier) or "video"
+        tier = "chain" if self.is_chain_export else slugify(self.composition.tier) or "video"
         seconds = f"{round(self.duration or self.composition.duration)}s"
         return f"{self.created_at:%Y-%m-%d} {subject} {tier} {seconds}.mp4"
 

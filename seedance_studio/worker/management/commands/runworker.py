@@ -13,6 +13,7 @@ from django.db import close_old_connections, connection
 
 from seedance_studio.alerts.notify import send_pending
 from seedance_studio.studio.models import Job
+from seedance_studio.worker.chain_export import run_chain_export
 from seedance_studio.worker.local_preview import run_local_preview
 from seedance_studio.worker.models import HEARTBEAT_SECONDS, Worker
 from seedance_studio.worker.remote import run_remote_step, step_crashed
@@ -157,6 +158,8 @@ class Loop:
             log.info("job %s: started (attempt %s)", job.public_id, job.attempts)
             if job.is_remote:
                 run_remote_step(job, self.worker)
+            elif job.is_chain_export:
+                run_chain_export(job, self.worker)
             else:
                 run_local_preview(job, self.worker)
             log.info("job %s: step finished", job.public_id)
