@@ -8,7 +8,6 @@ or failed upload leaves nothing behind.
 from __future__ import annotations
 
 import logging
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from seedance_studio.mediatools.frames import extract_poster, make_image_thumbna
 from seedance_studio.mediatools.probe import probe_image, probe_media
 from seedance_studio.mediatools.sniff import MediaRefused, sniff
 from seedance_studio.references.models import Reference
+from seedance_studio.storage import copy_to_scratch
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +47,7 @@ def ingest_stored(owner, field_file, name: str) -> Reference:
     """A file the studio already keeps (a result's last frame) as a new reference, through the same checks
     as an upload: copied to scratch space first, so it works whatever the storage."""
     with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR) as workdir:
-        path = Path(workdir) / "source"
-        with field_file.open("rb") as source, path.open("wb") as copy:
-            shutil.copyfileobj(source, copy)
-        return ingest_file(owner, path, name)
+        return ingest_file(owner, copy_to_scratch(field_file, Path(workdir) / "source"), name)
 
 
 def ingest_file(owner, path: Path, name: str) -> Reference:

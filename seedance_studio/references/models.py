@@ -5,7 +5,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
+
+from seedance_studio.storage import delete_after_commit
 
 
 def new_public_token() -> str:
@@ -101,3 +105,9 @@ class Reference(models.Model):
         if self.fps:
             parts.append(f"{self.fps:g} fps")
         return " · ".join(parts)
+
+
+@receiver(post_delete, sender=Reference)
+def _delete_reference_files(sender, instance: Reference, **kwargs) -> None:
+    """However a reference goes (its owner's account deleted, an admin), its stored objects go with it."""
+    delete_after_commit(instance.file, instance.thumbnail)
