@@ -62,7 +62,7 @@ class Bucket:
     def __init__(self, name: str, client, prefix: str):
         self.name, self.client, self.prefix = name, client, prefix
 
-    def keys(self) -> list[str]:
+    def object_keys(self) -> list[str]:
         listed = self.client.list_objects_v2(Bucket=self.name)
         return sorted(item["Key"] for item in listed.get("Contents", []))
 

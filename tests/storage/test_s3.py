@@ -48,7 +48,7 @@ def test_it_streams_uploads_into_the_bucket_and_nothing_onto_local_disk(
     assert 'data-mention="@video1"' in response.content.decode()
     video = Reference.objects.get(owner=owner, kind="video")
     image = Reference.objects.get(owner=owner, kind="image")
-    assert s3_storage.bucket.keys() == sorted(
+    assert s3_storage.bucket.object_keys() == sorted(
         f"studio/{name}" for name in (video.file.name, video.thumbnail.name, image.file.name, image.thumbnail.name)
     )
     assert s3_storage.bucket.read(video.file.name) == video_file.read_bytes()
@@ -102,7 +102,7 @@ def test_a_worker_renders_a_preview_from_the_bucket_in_its_own_scratch_space(
     job = wait_for(lambda: Job.objects.filter(pk=job.pk, status__in=["succeeded", "failed"]).first())
 
     assert job.status == "succeeded", job.error_message
-    keys = s3_storage.bucket.keys()
+    keys = s3_storage.bucket.object_keys()
     assert {f"studio/{job.video.name}", f"studio/{job.poster.name}", f"studio/{job.last_frame.name}"} <= set(keys)
     kept = tmp_path / "kept.mp4"
     kept.write_bytes(s3_storage.bucket.read(job.video.name))
@@ -118,7 +118,7 @@ def test_it_keeps_a_providers_result_in_the_bucket(owner, emulators, s3_storage,
     job = _run_to_end(_submit(owner, "piapi"), emulators)
 
     assert job.status == "succeeded", job.error_message
-    keys = set(s3_storage.bucket.keys())
+    keys = set(s3_storage.bucket.object_keys())
     assert {f"studio/{job.video.name}", f"studio/{job.poster.name}", f"studio/{job.last_frame.name}"} <= keys
     assert s3_storage.bucket.read(job.video.name)[4:8] == b"ftyp"
     assert list((tmp_path / "scratch").iterdir()) == []
@@ -172,7 +172,7 @@ def test_continuing_from_the_last_frame_copies_it_from_the_bucket(owner_client, 
 
     assert response.status_code == 302
     frame = Composition.objects.draft_for(owner).ordered_references()[0]
-    assert frame.kind == "image" and f"studio/{frame.file.name}" in s3_storage.bucket.keys()
+    assert frame.kind == "image" and f"studio/{frame.file.name}" in s3_storage.bucket.object_keys()
     assert s3_storage.bucket.read(frame.file.name) == s3_storage.bucket.read(job.last_frame.name)
 
 
@@ -181,16 +181,16 @@ def test_deleting_a_job_deletes_its_objects(
 ):
     job = succeeded(owner, tmp_path)
     names = {f"studio/{job.video.name}", f"studio/{job.poster.name}", f"studio/{job.last_frame.name}"}
-    assert names <= set(s3_storage.bucket.keys())
+    assert names <= set(s3_storage.bucket.object_keys())
 
     assert outsider_client.post(f"/jobs/{job.public_id}/delete/").status_code == 404
-    assert names <= set(s3_storage.bucket.keys())
+    assert names <= set(s3_storage.bucket.object_keys())
     with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(f"/jobs/{job.public_id}/delete/")
 
     assert response.status_code == 302
     assert not Job.objects.filter(pk=job.pk).exists()
-    assert not names & set(s3_storage.bucket.keys())
+    assert not names & set(s3_storage.bucket.object_keys())
 
 
 def test_deleting_a_reference_deletes_its_objects(
@@ -198,10 +198,10 @@ def test_deleting_a_reference_deletes_its_objects(
 ):
     _upload(owner_client, video_file)
     video = Reference.objects.get(owner=owner)
-    assert len(s3_storage.bucket.keys()) == 2
+    assert len(s3_storage.bucket.object_keys()) == 2
     Composition.objects.draft_for(owner).remove(video)
 
     with django_capture_on_commit_callbacks(execute=True):
         video.delete()
 
-    assert s3_storage.bucket.keys() == []
+    assert s3_storage.bucket.object_keys() == []
