@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from seedance_studio import health
 from seedance_studio.references import views as reference_views
 from seedance_studio.studio import webhooks
 
@@ -16,4 +17,5 @@ urlpatterns = [
     path("p/r/<str:token>.<str:extension>", reference_views.public_reference, name="public_reference"),
     path("webhooks/<str:provider>/<str:token>/", webhooks.provider_callback, name="provider_callback"),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
 ]
