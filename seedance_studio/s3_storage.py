@@ -7,6 +7,7 @@ import os
 import threading
 from pathlib import Path
 
+from boto3.s3.transfer import TransferConfig
 from django.conf import settings
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
@@ -22,6 +23,10 @@ class StudioS3Storage(S3Storage):
         return {**super().get_default_settings(), "public_endpoint_url": None}
 
     def __init__(self, **options) -> None:
+        if options.get("transfer_config") is None:
+            # Parts of 8 MiB, four at a time: as fast as ten against a nearby object store, and it keeps a web
+            # process's memory flat while it sends an upload on.
+            options["transfer_config"] = TransferConfig(max_concurrency=4)
         super().__init__(**options)
         self._public_clients = threading.local()
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,7 +69,7 @@ def ingest_file(owner, path: Path, name: str) -> Reference:
             f"{filesizeformat(limit)}. Export a smaller file and try again.",
         )
 
-    with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR) as workdir:
+    with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR) as workdir, _sent_early(path, detected) as sent:
         thumbnail_path = Path(workdir) / "thumbnail.jpg"
         try:
             fields = _probe(path, detected, thumbnail_path)
@@ -80,7 +83,37 @@ def ingest_file(owner, path: Path, name: str) -> Reference:
                 f"use an unusual codec: re-export it as {_suggested_export(detected.kind)} and "
                 "try again.",
             ) from None
-        return _store(owner, name, path, detected, size, fields, thumbnail_path)
+        return _store(owner, name, path, detected, size, fields, thumbnail_path, sent)
+
+
+@contextmanager
+def _sent_early(path: Path, detected) -> Iterator[Future[str] | None]:
+    """On object storage, the file travels to the bucket while ffmpeg probes it (a 50 MB video takes about as long
+    to send as to probe and thumbnail). Nothing points at the object until the row is saved, and if the file is
+    refused or anything fails, the object is deleted before the upload answers. On local disk: None, the file is
+    copied after the checks, as ever."""
+    storage = Reference._meta.get_field("file").storage
+    if getattr(storage, "download_to", None) is None:
+        yield None
+        return
+    name = Reference._meta.get_field("file").generate_filename(
+        Reference(extension=detected.extension.lstrip(".")), "upload"
+    )
+
+    def send() -> str:
+        with path.open("rb") as handle:
+            return storage.save(name, File(handle))
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sending = pool.submit(send)
+        try:
+            yield sending
+        except BaseException:
+            try:
+                storage.delete(sending.result())
+            except Exception:
+                log.exception("an early-sent upload could not be deleted from storage: %s", name)
+            raise
 
 
 def _probe(path: Path, detected, thumbnail_path: Path) -> dict:
@@ -104,7 +137,7 @@ def _probe(path: Path, detected, thumbnail_path: Path) -> dict:
     return fields
 
 
-def _store(owner, name, path, detected, size, fields, thumbnail_path: Path) -> Reference:
+def _store(owner, name, path, detected, size, fields, thumbnail_path: Path, sent: Future[str] | None) -> Reference:
     reference = Reference(
         owner=owner,
         kind=detected.kind,
@@ -117,8 +150,11 @@ def _store(owner, name, path, detected, size, fields, thumbnail_path: Path) -> R
     )
     stored = []
     try:
-        with path.open("rb") as handle:
-            reference.file.save("upload", File(handle), save=False)
+        if sent is not None:
+            reference.file.name = sent.result()
+        else:
+            with path.open("rb") as handle:
+                reference.file.save("upload", File(handle), save=False)
         stored.append(reference.file)
         if thumbnail_path.exists():
             with thumbnail_path.open("rb") as handle:

@@ -205,3 +205,16 @@ def test_deleting_a_reference_deletes_its_objects(
         video.delete()
 
     assert s3_storage.bucket.object_keys() == []
+
+
+def test_a_refused_upload_leaves_nothing_in_the_bucket(owner_client, owner, s3_storage, video_file, media_dir):
+    """The file travels to the bucket while it is probed; when the probe refuses it, its object goes too."""
+    broken = media_dir / "broken.mp4"
+    broken.write_bytes(video_file.read_bytes()[:4000])  # an MP4 header, then nothing ffmpeg can play
+
+    response = _upload(owner_client, broken)
+
+    assert response.status_code == 200
+    assert "broken.mp4 was refused:" in response.content.decode()
+    assert not Reference.objects.exists()
+    assert s3_storage.bucket.object_keys() == []
