@@ -23,7 +23,7 @@ from benchmarks.studio_process import running_studio
 from seedance_studio.mediatools.ffmpeg import run_ffmpeg
 
 
-def make_50mb_video(path: Path) -> Path:
+def make_50mb_video(path: Path, frames: int = 36) -> Path:
     # Lossless noise does not compress: about 1.4 MB a frame at 720p, so 36 frames make ~50 MB.
     run_ffmpeg(
         [
@@ -33,7 +33,7 @@ def make_50mb_video(path: Path) -> Path:
             "-i",
             "nullsrc=s=1280x720:r=24,geq=lum='random(1)*255':cb=128:cr=128",
             "-frames:v",
-            "36",
+            str(frames),
             "-c:v",
             "libx264",
             "-preset",
