@@ -48,9 +48,11 @@ class StudioS3Storage(S3Storage):
         key = self._normalize_name(clean_name(name))
         self.bucket.Object(key).download_file(str(destination), Config=self.transfer_config)
 
-    def presigned_url(self, name: str, *, content_type: str, content_disposition: str) -> str:
-        """A GET URL for `name` valid for STORAGE_URL_EXPIRY_SECONDS, on the endpoint browsers reach. The object
-        store then answers Range requests itself. Signing is local: no request leaves the process."""
+    def presigned_url(self, name: str, *, content_type: str, content_disposition: str, method: str = "GET") -> str:
+        """A URL for `name` valid for STORAGE_URL_EXPIRY_SECONDS, on the endpoint browsers reach. The object store
+        then answers Range requests itself. The method is part of the signature, so a HEAD (a provider looking
+        before it fetches a reference) gets a URL signed for HEAD. Signing is local: no request leaves the
+        process."""
         client = getattr(self._public_clients, "client", None)
         if client is None:
             client = self._create_session().client(
@@ -61,7 +63,7 @@ class StudioS3Storage(S3Storage):
             )
             self._public_clients.client = client
         return client.generate_presigned_url(
-            "get_object",
+            "head_object" if method == "HEAD" else "get_object",
             Params={
                 "Bucket": self.bucket_name,
                 "Key": self._normalize_name(clean_name(name)),

@@ -23,7 +23,7 @@ def serve_stored_file(request, field_file, content_type: str, *, download_name: 
     presign = getattr(field_file.storage, "presigned_url", None)
     if presign is not None:
         response: HttpResponseBase = HttpResponseRedirect(
-            presign(field_file.name, content_type=content_type, content_disposition=disposition)
+            presign(field_file.name, content_type=content_type, content_disposition=disposition, method=request.method)
         )
         # A cached redirect must never outlive the URL it points to.
         response["Cache-Control"] = f"private, max-age={settings.STORAGE_URL_EXPIRY_SECONDS // 2}"

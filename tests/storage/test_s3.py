@@ -85,8 +85,11 @@ def test_a_provider_fetches_a_reference_from_the_bucket_by_its_public_url(
     image = Reference.objects.get(owner=owner)
 
     response = client.get(f"/p/r/{image.public_token}.{image.extension}")
+    looked = client.head(f"/p/r/{image.public_token}.{image.extension}")
 
     assert httpx.get(_presigned(response, s3_storage)).content == image_file.read_bytes()
+    head = httpx.head(_presigned(looked, s3_storage))  # signed for HEAD: the method is part of the signature
+    assert head.status_code == 200 and int(head.headers["content-length"]) == image_file.stat().st_size
     assert client.get(f"/p/r/{image.public_token[:-2]}xx.{image.extension}").status_code == 404
 
 
