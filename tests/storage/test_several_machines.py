@@ -59,10 +59,13 @@ def machines(tmp_path, s3_storage, served_emulators):
                 (subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT), log_path)
             )
 
+    ports = [free_port(), free_port()]
+    # Every process names the same public address (a proxy's, in production; here web-a's): share links,
+    # provider callbacks and reference URLs are built on it, by web processes and workers alike.
+    shared["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{ports[0]}"
     webs = []
-    for name in ("web-a", "web-b"):
-        port = free_port()
-        env = _machine(tmp_path, name, {**shared, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"})
+    for name, port in zip(("web-a", "web-b"), ports, strict=True):
+        env = _machine(tmp_path, name, shared)
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         start(
             name, [gunicorn, "seedance_studio.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"], env
