@@ -1,7 +1,10 @@
 # One image for both roles:
 #   web:    docker run -p 8000:8000 -e DJANGO_SECRET_KEY=... -e DJANGO_ALLOWED_HOSTS=studio.example.com IMAGE
 #   worker: docker run -e DJANGO_SECRET_KEY=... IMAGE python manage.py runworker
-# Both need the same DATABASE_URL and the same media volume (/data).
+# Both need the same DATABASE_URL and the same files: on one machine a shared media volume (/data), on several
+# PostgreSQL and an S3 bucket from the environment (STORAGE_S3_*; README "Running on several machines"), with
+# nothing shared on disk. WEB_CONCURRENCY sets gunicorn's workers; STUDIO_MIGRATE=0 skips migrating at web start
+# (run `python manage.py migrate` once per release instead when several web containers start together).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -37,4 +40,4 @@ USER studio
 VOLUME ["/data"]
 EXPOSE 8000
 
-CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn seedance_studio.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --timeout 120 --access-logfile -"]
+CMD ["sh", "-c", "if [ \"${STUDIO_MIGRATE:-1}\" != 0 ]; then python manage.py migrate --no-input || exit 1; fi; exec gunicorn seedance_studio.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --timeout 120 --access-logfile -"]

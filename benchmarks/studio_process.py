@@ -41,8 +41,8 @@ def running_studio(*, worker: bool = True, web_workers: int = 1, database_url: s
             DJANGO_ALLOWED_HOSTS="127.0.0.1",
             WORKER_IDLE_SLEEP_MS="100",
             LOG_LEVEL="ERROR",
-            **extra_env,
         )
+        env.update(extra_env)  # may replace the defaults above (a benchmark that needs to know the secret key)
         env.pop("DATABASE_URL", None)
         if database_url:
             env["DATABASE_URL"] = database_url

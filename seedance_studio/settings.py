@@ -7,6 +7,7 @@ They are safe outside `make run`: DEBUG is off and a secret key is required unle
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -141,8 +142,68 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+
+
+def _default_storage() -> dict:
+    """Local disk (MEDIA_ROOT) unless STORAGE_S3_BUCKET names a bucket: then S3 or any S3-compatible service
+    (MinIO, R2, Ceph) at STORAGE_S3_ENDPOINT_URL. An empty variable counts as unset."""
+    values = {name: env_str(name, "").strip() for name in _S3_VARIABLES}
+    bucket = values.pop("STORAGE_S3_BUCKET")
+    if not bucket:
+        stray = [name for name, value in values.items() if value]
+        if stray:
+            raise ImproperlyConfigured(
+                f"{', '.join(stray)} set but STORAGE_S3_BUCKET is not: set STORAGE_S3_BUCKET to keep files in "
+                "an S3 bucket, or unset them to keep files on local disk (MEDIA_ROOT)."
+            )
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    for name in ("STORAGE_S3_ENDPOINT_URL", "STORAGE_S3_PUBLIC_ENDPOINT_URL"):
+        if values[name] and not values[name].startswith(("http://", "https://")):
+            raise ImproperlyConfigured(f"{name}={values[name]!r} is not a URL: use e.g. https://s3.example.com.")
+    key, secret = values["STORAGE_S3_ACCESS_KEY_ID"], values["STORAGE_S3_SECRET_ACCESS_KEY"]
+    if bool(key) != bool(secret):
+        raise ImproperlyConfigured(
+            "Set both STORAGE_S3_ACCESS_KEY_ID and STORAGE_S3_SECRET_ACCESS_KEY, or neither (then boto3 finds "
+            "credentials itself: AWS_* variables, a profile or an instance role)."
+        )
+    style = values["STORAGE_S3_ADDRESSING_STYLE"] or ("path" if values["STORAGE_S3_ENDPOINT_URL"] else "auto")
+    if style not in ("auto", "path", "virtual"):
+        raise ImproperlyConfigured(f"STORAGE_S3_ADDRESSING_STYLE={style!r} is not a style: use path, virtual or auto.")
+    return {
+        "BACKEND": "seedance_studio.s3_storage.StudioS3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "location": values["STORAGE_S3_PREFIX"].strip("/"),
+            "region_name": values["STORAGE_S3_REGION"] or None,
+            "endpoint_url": values["STORAGE_S3_ENDPOINT_URL"] or None,
+            "public_endpoint_url": values["STORAGE_S3_PUBLIC_ENDPOINT_URL"] or None,
+            "access_key": key or None,
+            "secret_key": secret or None,
+            "addressing_style": style,
+            "signature_version": "s3v4",
+            "default_acl": None,  # objects stay private: browsers reach them only through presigned URLs
+            "querystring_expire": STORAGE_URL_EXPIRY_SECONDS,
+            "file_overwrite": True,  # every stored name is random (references/models.py, job_file_upload_to)
+            "max_memory_size": 4 * 1024 * 1024,  # a file opened for reading spills to disk past this
+        },
+    }
+
+
+_S3_VARIABLES = (
+    "STORAGE_S3_BUCKET",
+    "STORAGE_S3_ENDPOINT_URL",
+    "STORAGE_S3_PUBLIC_ENDPOINT_URL",
+    "STORAGE_S3_REGION",
+    "STORAGE_S3_ACCESS_KEY_ID",
+    "STORAGE_S3_SECRET_ACCESS_KEY",
+    "STORAGE_S3_PREFIX",
+    "STORAGE_S3_ADDRESSING_STYLE",
+)
+# How long a presigned URL (S3 storage) stays valid: a player that sits paused longer fetches a fresh one
+# through the studio when it is reloaded.
+STORAGE_URL_EXPIRY_SECONDS = env_int("STORAGE_URL_EXPIRY_SECONDS", 900, minimum=60, maximum=7 * 24 * 3600)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage(),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -151,6 +212,24 @@ STORAGES = {
 }
 # Media is never served as public static files: every file goes through an ownership-checked view.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media"))).resolve()
+
+# Local disk behind nginx: the studio checks the owner and answers with `X-Accel-Redirect: <prefix><name>`, and
+# nginx sends the file (Range included) from an `internal` location aliased to MEDIA_ROOT. Empty: Django streams.
+MEDIA_X_ACCEL_REDIRECT = env_str("MEDIA_X_ACCEL_REDIRECT", "").strip()
+if MEDIA_X_ACCEL_REDIRECT:
+    if not (MEDIA_X_ACCEL_REDIRECT.startswith("/") and MEDIA_X_ACCEL_REDIRECT.endswith("/")):
+        raise ImproperlyConfigured(
+            f"MEDIA_X_ACCEL_REDIRECT={MEDIA_X_ACCEL_REDIRECT!r} must be a location path that starts and ends with "
+            "'/', e.g. /internal-media/."
+        )
+    if STORAGES["default"]["BACKEND"] != "django.core.files.storage.FileSystemStorage":
+        raise ImproperlyConfigured(
+            "MEDIA_X_ACCEL_REDIRECT is for files on local disk; with STORAGE_S3_BUCKET the studio already "
+            "redirects to presigned URLs. Unset one of them."
+        )
+# Per-job scratch space on this machine: renders, result downloads and the copies they read are made here and
+# removed when the job step ends. Needs room for a few videos per concurrent job; never shared between machines.
+STUDIO_SCRATCH_DIR = Path(env_str("STUDIO_SCRATCH_DIR", "").strip() or str(VAR_DIR / "scratch"))
 
 # Uploads stream to a temporary file on disk from the first byte; nothing is held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
@@ -341,15 +420,29 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
 SILENCED_SYSTEM_CHECKS = ["files.E001"]
 
 
+def _object_store_origins(storage: dict) -> list[str]:
+    """The origin browsers fetch presigned URLs from: the public endpoint (or the endpoint), with the bucket in
+    the host name for virtual-hosted addressing; AWS's own hosts when no endpoint is named."""
+    options = storage.get("OPTIONS", {})
+    if "bucket_name" not in options:
+        return []
+    endpoint = options["public_endpoint_url"] or options["endpoint_url"]
+    if not endpoint:
+        return ["https://*.amazonaws.com"]
+    parts = urlsplit(endpoint)
+    host = f"{options['bucket_name']}.{parts.netloc}" if options["addressing_style"] == "virtual" else parts.netloc
+    return [f"{parts.scheme}://{host}"]
+
+
 # Content-Security-Policy (django-csp): no inline script or style anywhere, the studio's own origin only. The
 # Django admin runs under the same policy (its 5.2 templates have no inline code). Every page refuses to be
 # framed, except the share embed (sharing.views.share_embed), which any site may frame.
 def _content_security_policy() -> dict:
     from csp.constants import NONE, SELF
 
-    # Where media files may come from besides the studio: an object store or CDN that serves them directly
-    # (e.g. presigned URLs), as origins: https://bucket.s3.example.com.
-    media = [SELF, *env_list("CSP_MEDIA_ORIGINS", [])]
+    # Where media files may come from besides the studio: the object store the studio redirects to (presigned
+    # URLs), and any origin an admin adds (a CDN in front of it), as origins: https://bucket.s3.example.com.
+    media = [SELF, *_object_store_origins(STORAGES["default"]), *env_list("CSP_MEDIA_ORIGINS", [])]
     return {
         "DIRECTIVES": {
             "default-src": [SELF],

@@ -21,4 +21,5 @@ urlpatterns = [
     path("p/r/<str:token>.<str:extension>", reference_views.public_reference, name="public_reference"),
     path("webhooks/<str:provider>/<str:token>/", webhooks.provider_callback, name="provider_callback"),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
 ]

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
         ("live_check.py", ["--requests", "5"]),
         ("submit_to_playable.py", ["--runs", "1"]),
         ("gallery.py", ["--requests", "5", "--jobs", "60"]),
-        ("share_page.py", ["--requests", "5"]),
+        ("share_page.py", ["--requests", "5", "--viewers", "3", "--storage", "s3"]),
         ("compare_takes.py", ["--requests", "5", "--takes", "2"]),
     ],
 )

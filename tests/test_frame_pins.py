@@ -5,6 +5,8 @@ import re
 import uuid
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError
 
 from seedance_studio.provider_api import make_config
@@ -241,16 +243,18 @@ def test_the_live_check_with_pins_keeps_its_query_count(owner_client, owner, ima
     assert control and '<option value="first" selected>' in control.group(1)
 
 
-def test_the_local_preview_opens_and_ends_on_the_pinned_frames(owner, images):
+def test_the_local_preview_opens_and_ends_on_the_pinned_frames(owner, images, tmp_path):
     """The preview plays its pictures in order: pins move an image to the start or the end, the rest keep theirs."""
     from seedance_studio.worker.local_preview import preview_request
 
     draft = Composition.objects.draft_for(owner)
     draft.pin(images[0], "last")
     draft.pin(images[2], "first")
+    for image in images:  # each stored file holds its own name, to tell the renderer's copies apart
+        default_storage.save(image.file.name, ContentFile(image.original_name.encode()))
     job = type("PreviewJob", (), {"composition": Composition.objects.get(pk=draft.pk)})()
 
-    order = [reference.path.name for reference in preview_request(job).references]
+    copies = [reference.path for reference in preview_request(job, tmp_path).references]
 
-    names = {Reference.objects.get(pk=image.pk).file.name.rsplit("/", 1)[-1]: image.original_name for image in images}
-    assert [names[name] for name in order] == ["dusk.png", "harbour.png", "dawn.png"]
+    assert [copy.read_text() for copy in copies] == ["dusk.png", "harbour.png", "dawn.png"]
+    assert all(copy.parent == tmp_path / "references" for copy in copies)

@@ -76,7 +76,7 @@ def test_names_order_the_preview_and_unmentioned_references_come_after(owner_cli
 
 
 @pytest.mark.django_db
-def test_the_preview_carries_the_prompt_as_a_caption(owner_client, owner, media_dir, settings):
+def test_the_preview_carries_the_prompt_as_a_caption(owner_client, owner, media_dir, settings, tmp_path):
     _upload(owner_client, media_factory.make_image(media_dir / "blue.png", 640, 360, color=BLUE))
     job_video = _render(owner, "@image1 glows", settings)
     silent = _render(owner, "", settings)  # no prompt: no caption
@@ -87,7 +87,7 @@ def test_the_preview_carries_the_prompt_as_a_caption(owner_client, owner, media_
     top = (0, height // 3, width, height // 2)
     assert ImageChops.difference(captioned.crop(bottom), plain.crop(bottom)).getbbox() is not None
     assert ImageChops.difference(captioned.crop(top), plain.crop(top)).convert("L").getextrema()[1] < 12
-    assert preview_request(Job.objects.order_by("created_at").first()).prompt == "@image1 glows"
+    assert preview_request(Job.objects.order_by("created_at").first(), tmp_path).prompt == "@image1 glows"
 
 
 def _last_frame(video: Path) -> Image.Image:

@@ -8,8 +8,10 @@ or failed upload leaves nothing behind.
 from __future__ import annotations
 
 import logging
-import shutil
 import tempfile
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from seedance_studio.mediatools.sniff import MediaRefused, sniff
 from seedance_studio.references.models import Reference
 from seedance_studio.references.quota import refusal_for
 from seedance_studio.references.upload_handlers import upload_temp_dir
+from seedance_studio.storage import copy_to_scratch
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +52,7 @@ def ingest_stored(owner, field_file, name: str) -> Reference:
     """A file the studio already keeps (a result's last frame) as a new reference, through the same checks
     as an upload: copied to scratch space first, so it works whatever the storage."""
     with tempfile.TemporaryDirectory(dir=upload_temp_dir()) as workdir:
-        path = Path(workdir) / "source"
-        with field_file.open("rb") as source, path.open("wb") as copy:
-            shutil.copyfileobj(source, copy)
-        return ingest_file(owner, path, name)
+        return ingest_file(owner, copy_to_scratch(field_file, Path(workdir) / "source"), name)
 
 
 def ingest_file(owner, path: Path, name: str) -> Reference:
@@ -76,7 +76,7 @@ def ingest_file(owner, path: Path, name: str) -> Reference:
     if over_quota:
         raise UploadRefused(name, over_quota)
 
-    with tempfile.TemporaryDirectory(dir=upload_temp_dir()) as workdir:
+    with tempfile.TemporaryDirectory(dir=upload_temp_dir()) as workdir, _sent_early(path, detected) as sent:
         thumbnail_path = Path(workdir) / "thumbnail.jpg"
         try:
             fields = _probe(path, detected, thumbnail_path)
@@ -90,7 +90,37 @@ def ingest_file(owner, path: Path, name: str) -> Reference:
                 f"use an unusual codec: re-export it as {_suggested_export(detected.kind)} and "
                 "try again.",
             ) from None
-        return _store(owner, name, path, detected, size, fields, thumbnail_path)
+        return _store(owner, name, path, detected, size, fields, thumbnail_path, sent)
+
+
+@contextmanager
+def _sent_early(path: Path, detected) -> Iterator[Future[str] | None]:
+    """On object storage, the file travels to the bucket while ffmpeg probes it (a 50 MB video takes about as long
+    to send as to probe and thumbnail). Nothing points at the object until the row is saved, and if the file is
+    refused or anything fails, the object is deleted before the upload answers. On local disk: None, the file is
+    copied after the checks, as ever."""
+    storage = Reference._meta.get_field("file").storage
+    if getattr(storage, "download_to", None) is None:
+        yield None
+        return
+    name = Reference._meta.get_field("file").generate_filename(
+        Reference(extension=detected.extension.lstrip(".")), "upload"
+    )
+
+    def send() -> str:
+        with path.open("rb") as handle:
+            return storage.save(name, File(handle))
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sending = pool.submit(send)
+        try:
+            yield sending
+        except BaseException:
+            try:
+                storage.delete(sending.result())
+            except Exception:
+                log.exception("an early-sent upload could not be deleted from storage: %s", name)
+            raise
 
 
 def _probe(path: Path, detected, thumbnail_path: Path) -> dict:
@@ -114,7 +144,7 @@ def _probe(path: Path, detected, thumbnail_path: Path) -> dict:
     return fields
 
 
-def _store(owner, name, path, detected, size, fields, thumbnail_path: Path) -> Reference:
+def _store(owner, name, path, detected, size, fields, thumbnail_path: Path, sent: Future[str] | None) -> Reference:
     reference = Reference(
         owner=owner,
         kind=detected.kind,
@@ -127,8 +157,11 @@ def _store(owner, name, path, detected, size, fields, thumbnail_path: Path) -> R
     )
     stored = []
     try:
-        with path.open("rb") as handle:
-            reference.file.save("upload", File(handle), save=False)
+        if sent is not None:
+            reference.file.name = sent.result()
+        else:
+            with path.open("rb") as handle:
+                reference.file.save("upload", File(handle), save=False)
         stored.append(reference.file)
         if thumbnail_path.exists():
             with thumbnail_path.open("rb") as handle:

@@ -6,7 +6,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import ProtectedError
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
+
+from seedance_studio.storage import delete_after_commit
 
 
 def new_public_token() -> str:
@@ -100,17 +104,10 @@ class Reference(models.Model):
         rollback never leaves a row pointing at nothing). Its chip in the creative's draft goes with it. False,
         and nothing deleted, while a job's recipe uses it: the frozen link PROTECTs it, so a job submitted at
         the same moment keeps its file too."""
-        files = [field_file for field_file in (self.file, self.thumbnail) if field_file]
         try:
             with transaction.atomic():
                 self.links.filter(composition__is_draft=True).delete()
-                self.delete()
-
-                def delete_files() -> None:
-                    for field_file in files:
-                        field_file.delete(save=False)
-
-                transaction.on_commit(delete_files)
+                self.delete()  # the post_delete receiver below deletes its objects once this is committed
         except ProtectedError:
             return False
         return True
@@ -150,3 +147,9 @@ class StorageQuota(models.Model):
     @property
     def bytes(self) -> int:
         return self.megabytes * 1024 * 1024
+
+
+@receiver(post_delete, sender=Reference)
+def _delete_reference_files(sender, instance: Reference, **kwargs) -> None:
+    """However a reference goes (its owner's account deleted, an admin), its stored objects go with it."""
+    delete_after_commit(instance.file, instance.thumbnail)

@@ -1,8 +1,17 @@
-"""Serve a stored file to its owner with HTTP Range support, so videos seek and Safari plays them at all."""
+"""Serve a stored file once the caller has checked who may see it, with HTTP Range support, so videos seek and
+Safari plays them at all.
+
+Three ways, by deployment: with S3 storage, a redirect to a short-lived presigned URL (the object store answers
+Range requests, and no web worker is held for the length of a video); with local disk behind nginx and
+MEDIA_X_ACCEL_REDIRECT set, an `X-Accel-Redirect` that nginx serves; otherwise Django streams the file itself.
+"""
 
 import re
+from urllib.parse import quote
 
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -10,6 +19,30 @@ _CHUNK = 64 * 1024
 
 
 def serve_stored_file(request, field_file, content_type: str, *, download_name: str | None = None):
+    disposition = content_disposition_header(bool(download_name), download_name or "file") or ""
+    presign = getattr(field_file.storage, "presigned_url", None)
+    if presign is not None:
+        response: HttpResponseBase = HttpResponseRedirect(
+            presign(field_file.name, content_type=content_type, content_disposition=disposition, method=request.method)
+        )
+        # A cached redirect must never outlive the URL it points to.
+        response["Cache-Control"] = f"private, max-age={settings.STORAGE_URL_EXPIRY_SECONDS // 2}"
+        return response
+    if settings.MEDIA_X_ACCEL_REDIRECT:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.MEDIA_X_ACCEL_REDIRECT + quote(field_file.name)
+    else:
+        response = _streamed(request, field_file, content_type)
+        if response.status_code == 416:
+            return response
+    response["Accept-Ranges"] = "bytes"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = disposition
+    return response
+
+
+def _streamed(request, field_file, content_type: str) -> HttpResponseBase:
     size = field_file.size
     range_header = request.headers.get("Range", "").strip()
     # A multi-range or malformed header matches nothing: the whole file is sent, as RFC 9110 allows.
@@ -32,10 +65,6 @@ def serve_stored_file(request, field_file, content_type: str, *, download_name: 
     else:
         response = FileResponse(field_file.open("rb"), content_type=content_type)
         response["Content-Length"] = str(size)
-    response["Accept-Ranges"] = "bytes"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = content_disposition_header(bool(download_name), download_name or "file") or ""
     return response
 
 

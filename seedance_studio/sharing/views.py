@@ -10,6 +10,7 @@ from functools import wraps
 from typing import NamedTuple
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -157,7 +158,11 @@ def _shared_file(
     response = serve_stored_file(
         request, getattr(share.job, field), content_type, download_name=share.download_name if download else None
     )
-    response["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
+    # A redirect to a presigned URL is cached no longer than half the URL's life.
+    max_age = (
+        MEDIA_MAX_AGE if response.status_code != 302 else min(MEDIA_MAX_AGE, settings.STORAGE_URL_EXPIRY_SECONDS // 2)
+    )
+    response["Cache-Control"] = f"public, max-age={max_age}"
     return response
 
 

@@ -5,7 +5,6 @@ job was created with no credits, so its transitions write no ledger entry."""
 from __future__ import annotations
 
 import logging
-import shutil
 
 from django.conf import settings
 
@@ -14,8 +13,9 @@ from seedance_studio.mediatools.frames import extract_last_frame
 from seedance_studio.mediatools.probe import probe_media
 from seedance_studio.mediatools.sniff import MediaRefused, sniff
 from seedance_studio.preview.concat import Shot, join_shots
+from seedance_studio.storage import copy_to_scratch, scratch_directory
 from seedance_studio.studio.models import Job, LeaseLost
-from seedance_studio.worker.results import keep_result, make_poster, scratch_directory
+from seedance_studio.worker.results import keep_result, make_poster
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,7 @@ def run_chain_export(job: Job, worker: str) -> None:
         with scratch_directory() as workdir:
             inputs = []
             for number, shot in enumerate(shots, start=1):
-                path = workdir / f"shot-{number}.mp4"
-                with shot.video.open("rb") as source, path.open("wb") as copy:
-                    shutil.copyfileobj(source, copy)
+                path = copy_to_scratch(shot.video, workdir / f"shot-{number}.mp4")
                 facts = probe_media(path, sniff(path), timeout=settings.FFMPEG_PROBE_TIMEOUT, max_seconds=24 * 3600)
                 inputs.append(Shot(path=path, duration=facts.duration, has_audio=facts.audio is not None))
             first = shots[0]

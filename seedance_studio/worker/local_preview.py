@@ -12,20 +12,24 @@ from seedance_studio.mediatools.frames import extract_last_frame
 from seedance_studio.preview.render import render_preview
 from seedance_studio.preview.request import PreviewReference, PreviewRequest
 from seedance_studio.seedance.specs.local_preview import preview_order
+from seedance_studio.storage import copy_to_scratch, scratch_directory
 from seedance_studio.studio.evaluation import core_references
 from seedance_studio.studio.models import Job, LeaseLost
-from seedance_studio.worker.results import keep_result, make_poster, scratch_directory
+from seedance_studio.worker.results import keep_result, make_poster
 
 log = logging.getLogger(__name__)
 
 
-def preview_request(job: Job) -> PreviewRequest:
+def preview_request(job: Job, workdir: Path) -> PreviewRequest:
     """The render of the job's frozen composition, its references in the order the core says the preview plays
-    them (the prompt's shot order, frame pins first and last)."""
+    them (the prompt's shot order, frame pins first and last), each copied into `workdir` (ffmpeg reads local
+    files; the storage may be a bucket on another machine)."""
     composition = job.composition
     references = composition.ordered_references()
     by_id = {str(reference.public_id): reference for reference in references}
     played = [by_id[ref_id] for ref_id in preview_order(composition.prompt, core_references(references))]
+    copies = workdir / "references"
+    copies.mkdir(exist_ok=True)
     return PreviewRequest(
         prompt=composition.prompt,
         duration=composition.duration,
@@ -35,7 +39,7 @@ def preview_request(job: Job) -> PreviewRequest:
         references=tuple(
             PreviewReference(
                 kind=reference.kind,
-                path=Path(reference.file.path),
+                path=copy_to_scratch(reference.file, copies / Path(str(reference.file.name)).name),
                 duration=reference.duration,
                 has_audio=reference.has_audio,
             )
@@ -55,7 +59,7 @@ def run_local_preview(job: Job, worker: str) -> None:
         with scratch_directory() as workdir:
             video_path = workdir / "preview.mp4"
             result = render_preview(
-                preview_request(job),
+                preview_request(job, workdir),
                 video_path,
                 on_progress=on_progress,
                 timeout=settings.FFMPEG_RENDER_TIMEOUT,

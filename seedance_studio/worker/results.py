@@ -1,12 +1,9 @@
-"""What the local renderer and the remote keeper share: scratch space, the poster, and saving a job's result
-files so that none is left behind when the job cannot be marked succeeded."""
+"""What the local renderer and the remote keeper share: the poster, and saving a job's result files from
+scratch space into storage so that none is left behind when the job cannot be marked succeeded."""
 
 from __future__ import annotations
 
 import logging
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -18,16 +15,6 @@ from seedance_studio.studio.models import Job
 log = logging.getLogger(__name__)
 
 POSTER_WIDTH = 960
-
-
-@contextmanager
-def scratch_directory() -> Iterator[Path]:
-    """A temporary directory for one job's work, under MEDIA_ROOT/tmp (the media's own disk, which has room
-    for videos), removed afterwards whatever happens."""
-    root = Path(settings.MEDIA_ROOT) / "tmp"
-    root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=root) as workdir:
-        yield Path(workdir)
 
 
 def make_poster(video: Path, workdir: Path, duration: float) -> Path:

@@ -220,3 +220,29 @@ def test_media_origins_join_the_content_security_policy():
     assert done.returncode == 0, done.stderr
     media = "[\"'self'\", 'https://media.example.com', 'https://cdn.example.com']"
     assert done.stdout.strip() == f"{media} {media} [\"'self'\"]"
+
+
+@pytest.mark.parametrize(
+    ("storage", "origin"),
+    [
+        ({"STORAGE_S3_ENDPOINT_URL": "http://127.0.0.1:9000"}, "http://127.0.0.1:9000"),
+        (
+            {
+                "STORAGE_S3_ENDPOINT_URL": "http://minio:9000",
+                "STORAGE_S3_PUBLIC_ENDPOINT_URL": "https://s3.example.com",
+            },
+            "https://s3.example.com",
+        ),
+        (
+            {"STORAGE_S3_ENDPOINT_URL": "https://r2.example.com", "STORAGE_S3_ADDRESSING_STYLE": "virtual"},
+            "https://studio-media.r2.example.com",
+        ),
+        ({}, "https://*.amazonaws.com"),
+    ],
+)
+def test_the_object_stores_origin_joins_the_content_security_policy(storage, origin):
+    """Presigned URLs are served by the bucket's host: the browser may play them without an admin naming it."""
+    code = "from django.conf import settings; d = settings.CONTENT_SECURITY_POLICY['DIRECTIVES']; print(d['media-src'])"
+    done = run_python(code, {"DJANGO_SECRET_KEY": KEY, "STORAGE_S3_BUCKET": "studio-media", **storage})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"[\"'self'\", '{origin}']"

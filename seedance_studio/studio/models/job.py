@@ -25,10 +25,13 @@ from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Count, F, Q, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.text import slugify
 
 from seedance_studio.credits import ledger
+from seedance_studio.storage import delete_after_commit
 from seedance_studio.studio.models.composition import Composition
 
 log = logging.getLogger("seedance_studio.jobs")
@@ -679,18 +682,12 @@ class Job(models.Model):
         """Delete a job that has ended, its frozen recipe and its files (after the commit, so a rollback never
         leaves a row pointing at nothing). A job that still holds credits (in flight, set aside) stays: False.
         Its ledger entries stay too: they name the job by public id, and the money trail is never deleted."""
-        files = [f for f in (self.video, self.poster, self.last_frame, self.first_frame) if f]
         with transaction.atomic():
+            # The files go after the commit, with the row (_delete_job_files).
             deleted, _ = Job.objects.filter(pk=self.pk, status__in=self.ENDED).delete()
             if not deleted:
                 return False
             Composition.objects.filter(pk=self.composition_id).delete()
-
-            def delete_files() -> None:
-                for field_file in files:
-                    field_file.delete(save=False)
-
-            transaction.on_commit(delete_files)
         return True
 
     # --- The creative's pick ----------------------------------------------------------------------------------
@@ -1020,3 +1017,10 @@ class Job(models.Model):
             ),
             transition="failed_interrupted",
         )
+
+
+@receiver(post_delete, sender=Job)
+def _delete_job_files(sender, instance: Job, **kwargs) -> None:
+    """However a job row goes (delete_with_files, its owner's account deleted, an admin), its stored objects go
+    with it once the deletion commits."""
+    delete_after_commit(instance.video, instance.poster, instance.last_frame, instance.first_frame)

@@ -15,8 +15,9 @@ from seedance_studio.mediatools.frames import extract_last_frame
 from seedance_studio.mediatools.probe import probe_media
 from seedance_studio.mediatools.sniff import MediaRefused, sniff
 from seedance_studio.provider_api import ProviderClient, ProviderError, ResultLinkExpired, UnsafeResultLink
+from seedance_studio.storage import scratch_directory
 from seedance_studio.studio.models import Job
-from seedance_studio.worker.results import keep_result, make_poster, scratch_directory
+from seedance_studio.worker.results import keep_result, make_poster
 
 from .following import DOWNLOAD_HOURS, next_interval
 
