@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.compose, name="compose"),
     path("compose/references/", views.upload_references, name="upload_references"),
     path("compose/references/<uuid:public_id>/remove/", views.remove_reference, name="remove_reference"),
+    path("compose/references/<uuid:public_id>/move/", views.move_reference_to, name="move_reference_to"),
     path("compose/references/<uuid:public_id>/move/<str:direction>/", views.move_reference, name="move_reference"),
     path("compose/references/<uuid:public_id>/frame/", views.pin_reference, name="pin_reference"),
     path("compose/check/", views.check, name="check"),
