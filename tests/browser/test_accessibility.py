@@ -53,6 +53,9 @@ def test_every_page_passes_axe(browser, live_server, owner, media_dir, settings,
         link = ShareLink.objects.share(job, show_prompt=True, expires_in_days=None)
 
         check("/", "the compose page with references and a job")
+        if width < 600:
+            page.click(".menu-toggle")
+            assert_accessible(page, "the compose page with the phone menu open")
         check("/gallery/", "the gallery")
         check(f"/jobs/{job.public_id}/", "the result page")
         check("/credits/", "the credits page")
