@@ -36,14 +36,17 @@ def test_every_page_passes_axe(browser, live_server, owner, media_dir, settings,
         page = context.new_page()
         page.set_default_timeout(30_000)
 
-        def check(path, where):
+        def check(path, where, heading=True):
             response = page.goto(f"{live_server.url}{path}")
             assert response and response.status == 200, f"{where}: {response and response.status}"
+            if heading:  # one level-one heading names the page (the embed is a bare player)
+                assert page.locator("h1").count() == 1, f"{where} has {page.locator('h1').count()} <h1>"
             assert_no_sideways_scroll(page, where)
             assert_accessible(page, where)
 
         check("/accounts/signin/", "the sign-in page")
         _sign_in(page, live_server)
+        assert page.locator("h1").count() == 1
         assert_accessible(page, "the compose page of a newcomer")
         page.set_input_files("#upload-input", str(make_image(media_dir / "harbour.jpg", 640, 360)))
         page.wait_for_selector(".chip[data-name='harbour.jpg']")
@@ -60,6 +63,6 @@ def test_every_page_passes_axe(browser, live_server, owner, media_dir, settings,
         check(f"/jobs/{job.public_id}/", "the result page")
         check("/credits/", "the credits page")
         check(f"/s/{link.token()}/", "the share page")
-        check(f"/s/{link.token()}/embed", "the embed player")
+        check(f"/s/{link.token()}/embed", "the embed player", heading=False)
     finally:
         context.close()
