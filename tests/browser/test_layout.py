@@ -186,3 +186,17 @@ def test_ctrl_enter_right_after_typing_waits_for_the_check(sized_page):
     page.press("#id_prompt", "Control+Enter")  # before the check has enabled Submit
     page.wait_for_selector("#gallery .job-card")
     assert Job.objects.get().composition.prompt == "Rain on a window"
+
+
+def test_the_first_tab_offers_to_skip_to_the_content_and_focus_is_drawn(sized_page):
+    page = sized_page(1440)
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    assert skip.bounding_box()["y"] >= 0  # shown while focused
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    page.keyboard.press("Tab")  # the next stop is inside the page's content, and draws a ring
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none"), outline
