@@ -195,6 +195,22 @@ class FrameForm(forms.Form):
         return [str(message) for errors in self.errors.values() for message in errors]
 
 
+class MoveForm(forms.Form):
+    """Where a dragged chip was dropped: its new place among the references, 0 for the first."""
+
+    to = forms.IntegerField(
+        min_value=0,
+        error_messages={
+            "required": "Say where the reference goes: send its new place as `to` (0 for the first).",
+            "invalid": "The new place of a reference is a whole number: 0 for the first, 1 for the second, and so on.",
+            "min_value": "The new place of a reference is 0 (the first) or more.",
+        },
+    )
+
+    def problems(self) -> list[str]:
+        return [str(message) for errors in self.errors.values() for message in errors]
+
+
 @functools.cache
 def _extra_fields(provider_id: str) -> dict[str, forms.Field]:
     """A provider's own options as form fields, built once per provider and shared by every form like the fixed

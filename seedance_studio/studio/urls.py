@@ -13,6 +13,7 @@ urlpatterns = [
     path("chains/<uuid:public_id>/", chain_views.chain, name="chain"),
     path("chains/<uuid:public_id>/export/", chain_views.chain_export, name="chain_export"),
     path("compose/references/<uuid:public_id>/remove/", views.remove_reference, name="remove_reference"),
+    path("compose/references/<uuid:public_id>/move/", views.move_reference_to, name="move_reference_to"),
     path("compose/references/<uuid:public_id>/move/<str:direction>/", views.move_reference, name="move_reference"),
     path("compose/references/<uuid:public_id>/frame/", views.pin_reference, name="pin_reference"),
     path("compose/references/<uuid:public_id>/name/", views.name_reference, name="name_reference"),

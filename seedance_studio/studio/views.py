@@ -9,8 +9,8 @@ marked there, never chosen here):
                                        control (#chip-frame-...), both of which follow the selected provider
   POST /compose/references/            references: #references (upload; a chip's "Use as" and adding files from
                                        the library, POST /compose/references/add/, answer the same)
-  POST .../move/<dir>/, .../remove/,   renumbered-references: #references, and out of band #prompt-field
-       .../name/
+  POST .../move/<dir>/, .../move/,     renumbered-references: #references, and out of band #prompt-field
+       .../remove/, .../name/          (.../move/ takes `to`, the new place of a dragged chip)
   POST /compose/submit/                submit-response: #compose-form, and out of band #live-panel and #balance
   POST /compose/takes/                 submit-response, for several takes at once
 """
@@ -34,7 +34,7 @@ from seedance_studio.seedance.mentions import mention_syntax
 from seedance_studio.seedance.takes import takes_a_seed
 from seedance_studio.studio.availability import submission_blocker
 from seedance_studio.studio.evaluation import core_references, evaluate_composition, evaluate_fields
-from seedance_studio.studio.forms import PROMPT_MAX_CHARS, ComposeForm, FrameForm, NameForm, TakesForm
+from seedance_studio.studio.forms import PROMPT_MAX_CHARS, ComposeForm, FrameForm, MoveForm, NameForm, TakesForm
 from seedance_studio.studio.job_views import gallery_jobs
 from seedance_studio.studio.models import Composition, StudioSettings
 from seedance_studio.studio.moderation import repeat_moderation_findings
@@ -208,6 +208,20 @@ def move_reference(request: AuthenticatedHtmxHttpRequest, public_id, direction: 
         raise Http404("A reference moves earlier or later.")
     draft, reference = _draft_and_reference(request, public_id)
     keeping_mentions(request, draft, lambda: draft.move(reference, -1 if direction == "earlier" else 1))
+    return _references_response(request, draft, "renumbered-references")
+
+
+@login_required
+@require_POST
+def move_reference_to(request: AuthenticatedHtmxHttpRequest, public_id):
+    """A chip dragged (or moved with the keyboard) to a new place; the arrow buttons stay for pages without
+    JavaScript. A place past the end puts it last."""
+    draft, reference = _draft_and_reference(request, public_id)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        _keeping_mentions(request, draft, lambda: None)  # the prompt as typed is kept all the same
+        return _references_response(request, draft, "renumbered-references", refusals=form.problems())
+    _keeping_mentions(request, draft, lambda: draft.move_to(reference, form.cleaned_data["to"]))
     return _references_response(request, draft, "renumbered-references")
 
 

@@ -1,4 +1,4 @@
-// Uploads: drop files on the zone or pick them, and watch a real progress bar while they stream up.
+// Uploads: drop files anywhere on the compose page or pick them, and watch a real progress bar while they stream up.
 // The form works without JavaScript too (a plain multipart POST); this only adds drag and drop and progress.
 (function () {
   "use strict";
@@ -21,23 +21,49 @@
     if (event.target.id === "upload-input") send(event.target.files);
   });
 
-  ["dragenter", "dragover"].forEach(function (type) {
-    document.addEventListener(type, function (event) {
-      var zone = event.target.closest && event.target.closest(".dropzone");
-      if (!zone) return;
-      event.preventDefault();
-      zone.classList.add("dragging");
-    });
+  // Files dragged anywhere over the page: the whole page is the drop target (an overlay says so), and the drop
+  // uploads them through the same form. Dragging a chip (not files) is chip-drag.js's business.
+  function carriesFiles(event) {
+    var types = event.dataTransfer && event.dataTransfer.types;
+    return !!types && Array.prototype.indexOf.call(types, "Files") !== -1;
+  }
+  var overlay = null, depth = 0;
+  function showOverlay(show) {
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.className = "page-drop";
+      overlay.hidden = true;
+      overlay.setAttribute("aria-hidden", "true");
+      overlay.innerHTML = '<div class="page-drop-box">Drop to add them as references'
+        + "<small>Images, videos or audio: they become chips you can mention in the prompt</small></div>";
+      document.body.appendChild(overlay);
+    }
+    overlay.hidden = !show;
+    overlay.classList.toggle("active", show);
+    var zone = document.querySelector(".dropzone");
+    if (zone) zone.classList.toggle("dragging", show);
+  }
+  document.addEventListener("dragenter", function (event) {
+    if (!carriesFiles(event) || !uploadForm()) return;
+    event.preventDefault();
+    depth += 1;
+    showOverlay(true);
+  });
+  document.addEventListener("dragover", function (event) {
+    if (!carriesFiles(event) || !uploadForm()) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
   });
   document.addEventListener("dragleave", function (event) {
-    var zone = event.target.closest && event.target.closest(".dropzone");
-    if (zone) zone.classList.remove("dragging");
+    if (!carriesFiles(event)) return;
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) showOverlay(false);
   });
   document.addEventListener("drop", function (event) {
-    var zone = event.target.closest && event.target.closest(".dropzone");
-    if (!zone) return;
-    event.preventDefault();
-    zone.classList.remove("dragging");
+    if (!carriesFiles(event) || !uploadForm()) return;
+    event.preventDefault();  // else the browser opens the file and leaves the studio
+    depth = 0;
+    showOverlay(false);
     send(event.dataTransfer.files);
   });
 

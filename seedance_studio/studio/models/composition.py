@@ -268,11 +268,20 @@ class Composition(models.Model):
         """Move a reference `offset` places (negative: earlier), clamped to the ends."""
         self._lock()
         order = self.ordered_references()
-        if reference not in order:
-            return
-        index = order.index(reference)
-        order.pop(index)
-        order.insert(max(0, min(len(order), index + offset)), reference)
+        if reference in order:
+            self._place(order, reference, order.index(reference) + offset)
+
+    @transaction.atomic
+    def move_to(self, reference: Reference, index: int) -> None:
+        """Move a reference to place `index` (0 is first), clamped to the ends: where a chip was dropped."""
+        self._lock()
+        order = self.ordered_references()
+        if reference in order:
+            self._place(order, reference, index)
+
+    def _place(self, order: list[Reference], reference: Reference, index: int) -> None:
+        order.remove(reference)
+        order.insert(max(0, min(len(order), index)), reference)
         self._renumber(order)
 
     def _lock(self) -> None:
