@@ -219,9 +219,9 @@ def move_reference_to(request: AuthenticatedHtmxHttpRequest, public_id):
     draft, reference = _draft_and_reference(request, public_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        _keeping_mentions(request, draft, lambda: None)  # the prompt as typed is kept all the same
+        keeping_mentions(request, draft, lambda: None)  # the prompt as typed is kept all the same
         return _references_response(request, draft, "renumbered-references", refusals=form.problems())
-    _keeping_mentions(request, draft, lambda: draft.move_to(reference, form.cleaned_data["to"]))
+    keeping_mentions(request, draft, lambda: draft.move_to(reference, form.cleaned_data["to"]))
     return _references_response(request, draft, "renumbered-references")
 
 
