@@ -58,13 +58,25 @@ def test_readyz_does_not_count_a_worker_gone_quiet_or_stopped(client):
 
 def test_readyz_names_a_storage_that_does_not_answer(client, settings):
     alive_worker()
-    # A storage the process cannot reach (here: an S3 backend whose package is not installed).
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage"}}
+    # A storage the process cannot reach: an S3 endpoint where nothing listens (port 9, discard), tried once.
+    from botocore.config import Config
+
+    unreachable = {
+        "bucket_name": "studio-media",
+        "endpoint_url": "http://127.0.0.1:9",
+        "access_key": "not-a-key",
+        "secret_key": "not-a-secret",
+        "client_config": Config(connect_timeout=2, retries={"total_max_attempts": 1}),
+    }
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": unreachable},
+    }
     response = client.get("/readyz")
     assert response.status_code == 503
     body = text(response)
-    assert body.startswith("not ready: storage\n") and "storage: failing: InvalidStorageError" in body
-    assert "storages.backends" not in body  # the probe is public: the type only, the log has the rest
+    assert body.startswith("not ready: storage\n") and "storage: failing: EndpointConnectionError" in body
+    assert "127.0.0.1:9" not in body and "not-a-key" not in body  # the probe is public: the type only
 
 
 def test_the_probes_skip_the_https_redirect(client, settings):
