@@ -70,5 +70,12 @@ def test_every_page_passes_axe(browser, live_server, owner, media_dir, settings,
         check("/credits/", "the credits page")
         check(f"/s/{link.token()}/", "the share page")
         check(f"/s/{link.token()}/embed", "the embed player", heading=False)
+        # The pages issue 12 added: the library, the comparison of every provider, two takes side by side, and
+        # the chain a continued shot belongs to.
+        next_shot = succeeded(owner, media_dir, prompt="@image1 at noon", continues=job)
+        check("/library/", "the library")
+        check("/compose/compare/", "the comparison of every provider")
+        check(f"/jobs/compare/?a={job.public_id}&b={next_shot.public_id}", "two results side by side")
+        check(f"/chains/{next_shot.public_id}/", "a chain of two shots")
     finally:
         context.close()
