@@ -20,7 +20,7 @@ import ffmpeg
 from seedance_studio.mediatools.ffmpeg import FfmpegError, ffmpeg_path
 
 from .graph import SAMPLE_RATE
-from .progress import ProgressCallback, run_with_progress
+from .progress import ProgressCallback, progress_command, run_with_progress
 from .request import FPS
 
 
@@ -58,19 +58,7 @@ def build_concat_command(ffmpeg_binary: str, shots: Sequence[Shot], size: tuple[
         parts.extend([_picture(shot, width, height), _sound(shot)])
     joined = ffmpeg.concat(*parts, v=1, a=1).node
     video, audio = joined[0], joined[1]
-    command = [
-        ffmpeg_binary,
-        "-hide_banner",
-        "-nostdin",
-        "-y",
-        "-loglevel",
-        "error",
-        "-progress",
-        "pipe:1",
-        "-nostats",
-        "-stats_period",
-        "0.25",
-    ]
+    command = progress_command(ffmpeg_binary)
     return ffmpeg.output(
         video,
         audio,

@@ -19,6 +19,7 @@ from pathlib import Path
 import ffmpeg
 
 from .plan import FIRST_LAST, Plan, Segment
+from .progress import progress_command
 from .request import FPS, PreviewRequest
 
 SAMPLE_RATE = 48_000
@@ -81,19 +82,7 @@ def build_command(
     if request.has_audio:
         streams.append(_soundtrack(request))
         encode |= _ENCODE_AUDIO
-    command = [
-        ffmpeg_binary,
-        "-hide_banner",
-        "-nostdin",
-        "-y",
-        "-loglevel",
-        "error",
-        "-progress",
-        "pipe:1",
-        "-nostats",
-        "-stats_period",
-        "0.25",
-    ]
+    command = progress_command(ffmpeg_binary)
     return ffmpeg.output(*streams, str(output), **encode).compile(cmd=command)
 
 

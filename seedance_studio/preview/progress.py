@@ -16,6 +16,26 @@ from collections.abc import Callable, Iterator, Sequence
 from seedance_studio.mediatools.ffmpeg import FfmpegError
 
 ProgressCallback = Callable[[float], None]
+
+
+def progress_command(ffmpeg_binary: str) -> list[str]:
+    """The start of an ffmpeg command whose progress `run_with_progress` reads: quiet but for errors, never
+    waiting for input, and a `-progress` report on stdout four times a second."""
+    return [
+        ffmpeg_binary,
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        "-loglevel",
+        "error",
+        "-progress",
+        "pipe:1",
+        "-nostats",
+        "-stats_period",
+        "0.25",
+    ]
+
+
 # ffmpeg is asked for a report every 0.25 s; a few calls a second is plenty for a progress bar.
 MIN_INTERVAL = 0.25
 

@@ -9,13 +9,12 @@ import logging
 from django.conf import settings
 
 from seedance_studio.mediatools.ffmpeg import FfmpegError
-from seedance_studio.mediatools.frames import extract_last_frame
 from seedance_studio.mediatools.probe import probe_media
 from seedance_studio.mediatools.sniff import MediaRefused, sniff
 from seedance_studio.preview.concat import Shot, join_shots
 from seedance_studio.storage import copy_to_scratch, scratch_directory
 from seedance_studio.studio.models import Job, LeaseLost
-from seedance_studio.worker.results import keep_result, make_poster
+from seedance_studio.worker.results import keep_rendered
 
 log = logging.getLogger(__name__)
 
@@ -47,18 +46,12 @@ def run_chain_export(job: Job, worker: str) -> None:
             size = (first.width or 1280, first.height or 720)
             video_path = workdir / "film.mp4"
             film = join_shots(inputs, size, video_path, timeout=settings.FFMPEG_RENDER_TIMEOUT, on_progress=on_progress)
-            poster_path = make_poster(video_path, workdir, film.duration)
-            last_frame_path = extract_last_frame(
-                video_path, workdir / "last-frame.png", timeout=settings.FFMPEG_PROBE_TIMEOUT
-            )
-            keep_result(
+            keep_rendered(
                 job,
                 worker,
-                {
-                    "video": ("chain.mp4", video_path),
-                    "poster": ("poster.jpg", poster_path),
-                    "last_frame": ("last-frame.png", last_frame_path),
-                },
+                video_path,
+                "chain.mp4",
+                workdir,
                 width=film.width,
                 height=film.height,
                 duration=film.duration,

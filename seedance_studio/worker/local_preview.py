@@ -8,14 +8,13 @@ from pathlib import Path
 from django.conf import settings
 
 from seedance_studio.mediatools.ffmpeg import FfmpegError
-from seedance_studio.mediatools.frames import extract_last_frame
 from seedance_studio.preview.render import render_preview
 from seedance_studio.preview.request import PreviewReference, PreviewRequest
 from seedance_studio.seedance.specs.local_preview import preview_order
 from seedance_studio.storage import copy_to_scratch, scratch_directory
 from seedance_studio.studio.evaluation import core_references
 from seedance_studio.studio.models import Job, LeaseLost
-from seedance_studio.worker.results import keep_result, make_poster
+from seedance_studio.worker.results import keep_rendered
 
 log = logging.getLogger(__name__)
 
@@ -65,19 +64,12 @@ def run_local_preview(job: Job, worker: str) -> None:
                 timeout=settings.FFMPEG_RENDER_TIMEOUT,
                 workdir=workdir,
             )
-            poster_path = make_poster(video_path, workdir, result.duration)
-            # Kept for every result, previews included: "continue from the last frame" starts the next shot here.
-            last_frame_path = extract_last_frame(
-                video_path, workdir / "last-frame.png", timeout=settings.FFMPEG_PROBE_TIMEOUT
-            )
-            keep_result(
+            keep_rendered(
                 job,
                 worker,
-                {
-                    "video": ("preview.mp4", video_path),
-                    "poster": ("poster.jpg", poster_path),
-                    "last_frame": ("last-frame.png", last_frame_path),
-                },
+                video_path,
+                "preview.mp4",
+                workdir,
                 width=result.width,
                 height=result.height,
                 duration=result.duration,

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 
-from seedance_studio.mediatools.frames import extract_poster
+from seedance_studio.mediatools.frames import extract_last_frame, extract_poster
 from seedance_studio.studio.models import Job
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,15 @@ def make_poster(video: Path, workdir: Path, duration: float) -> Path:
         width=POSTER_WIDTH,
         timeout=settings.FFMPEG_PROBE_TIMEOUT,
     )
+
+
+def keep_rendered(job: Job, worker: str, video: Path, name: str, workdir: Path, *, width, height, duration) -> bool:
+    """Keep a video rendered on this machine (a local preview, a chain's film) with its poster and its last
+    frame, which every result has: "continue from the last frame" starts the next shot there."""
+    poster = make_poster(video, workdir, duration)
+    last_frame = extract_last_frame(video, workdir / "last-frame.png", timeout=settings.FFMPEG_PROBE_TIMEOUT)
+    files = {"video": (name, video), "poster": ("poster.jpg", poster), "last_frame": ("last-frame.png", last_frame)}
+    return keep_result(job, worker, files, width=width, height=height, duration=duration)
 
 
 def keep_result(job: Job, worker: str, files: dict[str, tuple[str, Path]], **facts) -> bool:
