@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from seedance_studio.provider_api import make_config
 from seedance_studio.studio.models import Composition
@@ -19,7 +20,10 @@ def test_it_pins_an_image_as_the_last_frame_on_hiapi(signed_in_page, media_dir, 
     page.set_input_files("#upload-input", str(picture))
     page.wait_for_selector(".chip[data-mention='@image1']")
     page.fill("#id_prompt", "The harbour settles into @image1 as the sun goes down")
-    page.select_option("#id_model", "hiapi/seedance-2-0")
+    # Switching provider checks the draft and brings HiAPI's "Use as" control: both answered before the pin, so
+    # that no check in flight can take the place of the one the pin sends.
+    with page.expect_response("**/compose/options/**"), page.expect_response("**/compose/check/"):
+        page.select_option("#id_model", "hiapi/seedance-2-0")
     page.wait_for_selector("#live-panel .all-good")
 
     # Pinning saves the draft's references, then the live panel checks the draft again.
@@ -36,7 +40,7 @@ def test_it_pins_an_image_as_the_last_frame_on_hiapi(signed_in_page, media_dir, 
     page.select_option("#id_model", "piapi/seedance-2")
     finding = page.wait_for_selector("#live-panel .finding.error[data-code='frames.last_alone']")
     assert "clear its frame setting" in finding.inner_text()
-    assert page.get_by_label("Use @image1 as").count() == 0
+    expect(page.get_by_label("Use @image1 as")).to_have_count(0)  # the options answer may come after the check
     page.get_by_role("button", name="Clear the last frame setting of @image1").click()
     page.wait_for_selector("#live-panel .finding.error[data-code='frames.last_alone']", state="detached")
     assert Composition.objects.draft_for(owner).ordered_references()[0].frame == ""
