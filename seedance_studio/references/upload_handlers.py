@@ -33,6 +33,10 @@ class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
     `skipped`, which views read through `skipped_uploads(request)`.
     """
 
+    # Django reads a multipart body in 64 KiB pieces by default: a 50 MB video is 800 trips through the parser and
+    # this handler. 1 MiB pieces make that 50, and still bound what the process holds at once.
+    chunk_size = 1024 * 1024
+
     def __init__(self, request=None):
         super().__init__(request)
         self.skipped: list[SkippedUpload] = []
