@@ -23,6 +23,8 @@ install: $(STAMP)
 # Development server and worker together, on the embedded defaults (SQLite, local files, local preview).
 run: export DJANGO_DEBUG ?= 1
 run: export DJANGO_SECURE_COOKIES ?= 0
+# Links the studio builds (share links, the URLs a provider fetches) name the address it is started on.
+run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py runstudio --host $(HOST) --port $(PORT)
