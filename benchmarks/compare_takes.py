@@ -19,25 +19,24 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
-import statistics
 import sys
-import tempfile
 import time
 import uuid
-import warnings
 from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-FORM = "application/x-www-form-urlencoded"
+from benchmarks.composer_fixture import (
+    FORM,
+    PROMPT,
+    creative_with_twelve_references,
+    percentiles,
+    start_throwaway_studio,
+)
+
+URLENCODED = "application/x-www-form-urlencoded"
 COMPARE_TARGET_MS, TAKES_TARGET_MS = 30, 100
-
-
-def percentiles(timings: list[float]) -> tuple[float, float]:
-    ordered = sorted(timings)
-    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
 
 
 def main() -> None:
@@ -46,67 +45,19 @@ def main() -> None:
     parser.add_argument("--takes", type=int, default=50)
     parser.add_argument("--profile", action="store_true", help="print where the compare view spends its time")
     args = parser.parse_args()
-    os.environ.update(
-        STUDIO_VAR_DIR=tempfile.mkdtemp(prefix="studio-bench-"),
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_SETTINGS_MODULE="seedance_studio.settings",
-        LOG_LEVEL="ERROR",
-    )
-    os.environ.pop("DATABASE_URL", None)
-    warnings.filterwarnings("ignore", "No directory at")
-    import django
-
-    django.setup()
+    start_throwaway_studio()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from seedance_studio.credits import ledger
     from seedance_studio.provider_api import make_config
-    from seedance_studio.references.models import Reference
     from seedance_studio.seedance.specs import PROVIDERS
     from seedance_studio.studio import waits
     from seedance_studio.studio.models import Composition, Job
 
-    call_command("migrate", verbosity=0)
-    user = get_user_model().objects.create_user("bench", password="bench-password-31415")
-    draft = Composition.objects.draft_for(user)
-    kinds = ["image"] * 7 + ["video"] * 3 + ["audio"] * 2
-    draft.append(
-        [
-            Reference.objects.create(
-                owner=user,
-                kind=kind,
-                file=f"references/{uuid.uuid4().hex}",
-                original_name=f"{kind}{n}",
-                format={"image": "jpeg", "video": "mp4", "audio": "mp3"}[kind],
-                extension="x",
-                content_type="x",
-                size_bytes=2_000_000,
-                width=None if kind == "audio" else 1920,
-                height=None if kind == "audio" else 1080,
-                duration=None if kind == "image" else 4.0,
-                fps=24 if kind == "video" else None,
-                has_audio=kind == "video",
-            )
-            for n, kind in enumerate(kinds)
-        ]
-    )
-    prompt = " ".join(f"@image{n}" for n in range(1, 8)) + " @video1 @video2 @video3 @audio1 @audio2 in the rain"
-    ledger.grant(user, 100_000_000, reason="Benchmark: enough credits for every take.")
-    data = {
-        "prompt": prompt,
-        "model": "hiapi/seedance-2-0",
-        "mode": "omni_reference",
-        "duration": "10",
-        "aspect_ratio": "16:9",
-        "resolution": "720p",
-        "generate_audio": "on",
-    }
+    user = creative_with_twelve_references(100_000_000)  # enough for every take
+    prompt, data = PROMPT, FORM
     tiers = sum(len(spec.tiers) for spec in PROVIDERS.values())
     storages = {
         **settings.STORAGES,
@@ -128,7 +79,7 @@ def main() -> None:
         # --- Compare -------------------------------------------------------------------------------------------
         def compare(n: int):
             return client.post(
-                "/compose/compare/table/", urlencode({**data, "prompt": f"{prompt} {n}"}), content_type=FORM
+                "/compose/compare/table/", urlencode({**data, "prompt": f"{prompt} {n}"}), content_type=URLENCODED
             )
 
         waits.forget()
@@ -193,9 +144,9 @@ def main() -> None:
             start = time.perf_counter()
             if measured:
                 with connection.execute_wrapper(record), CaptureQueriesContext(connection) as take_queries:
-                    response = client.post("/compose/takes/", body, content_type=FORM)
+                    response = client.post("/compose/takes/", body, content_type=URLENCODED)
             else:
-                response = client.post("/compose/takes/", body, content_type=FORM)
+                response = client.post("/compose/takes/", body, content_type=URLENCODED)
             elapsed = (time.perf_counter() - start) * 1000
             connection.commit = real_commit  # type: ignore[method-assign]
             assert response.status_code == 200 and "4 takes submitted" in response.content.decode(), response.content[

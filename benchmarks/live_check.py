@@ -22,27 +22,25 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
-import statistics
 import sys
-import tempfile
 import time
-import uuid
-import warnings
 from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.composer_fixture import (
+    FORM,
+    PROMPT,
+    creative_with_twelve_references,
+    percentiles,
+    start_throwaway_studio,
+)
+
 TARGET_RATIO = 8
 TARGET_QUERIES = 3
 FIRST_RENDER = "live check, panel new"
-FORM = "application/x-www-form-urlencoded"
-
-
-def percentiles(timings: list[float]) -> tuple[float, float]:
-    ordered = sorted(timings)
-    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
+URLENCODED = "application/x-www-form-urlencoded"
 
 
 def main() -> None:
@@ -50,22 +48,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--profile", action="store_true", help="print where the live check spends its time")
     args = parser.parse_args()
-    os.environ.update(
-        STUDIO_VAR_DIR=tempfile.mkdtemp(prefix="studio-bench-"),
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_SETTINGS_MODULE="seedance_studio.settings",
-        LOG_LEVEL="ERROR",
-    )
-    os.environ.pop("DATABASE_URL", None)
-    warnings.filterwarnings("ignore", "No directory at")  # WhiteNoise wants collectstatic's output; not needed here
-    import django
-
-    django.setup()
+    start_throwaway_studio()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.contrib.auth.decorators import login_required
-    from django.core.management import call_command
     from django.db import connection
     from django.http import HttpResponse
     from django.test import Client
@@ -73,49 +58,12 @@ def main() -> None:
     from django.urls import path
 
     import seedance_studio.urls as studio_urls
-    from seedance_studio.credits import ledger
     from seedance_studio.provider_api import make_config
-    from seedance_studio.references.models import Reference
     from seedance_studio.studio.models import Composition
     from seedance_studio.studio.templatetags.compose import forget_rendered_partials
 
-    call_command("migrate", verbosity=0)
-    user = get_user_model().objects.create_user("bench", password="bench-password-31415")
-    draft = Composition.objects.draft_for(user)
-    kinds = ["image"] * 7 + ["video"] * 3 + ["audio"] * 2
-    draft.append(
-        [
-            Reference.objects.create(
-                owner=user,
-                kind=kind,
-                file=f"references/{uuid.uuid4().hex}",
-                original_name=f"{kind}{n}",
-                format={"image": "jpeg", "video": "mp4", "audio": "mp3"}[kind],
-                extension="x",
-                content_type="x",
-                size_bytes=2_000_000,
-                width=None if kind == "audio" else 1920,
-                height=None if kind == "audio" else 1080,
-                duration=None if kind == "image" else 4.0,
-                fps=24 if kind == "video" else None,
-                has_audio=kind == "video",
-            )
-            for n, kind in enumerate(kinds)
-        ]
-    )
-    prompt = " ".join(f"@image{n}" for n in range(1, 8)) + " @video1 @video2 @video3 @audio1 @audio2 in the rain"
-    ledger.grant(user, 100_000, reason="Benchmark: enough credits for any quote.")
-    # HiAPI (which takes all twelve), configured and reachable: a price, a request body and no error, the panel a
-    # creative sees most of the time. (GoAPI takes twelve too, but its moderation history costs a fourth query.)
-    data = {
-        "prompt": prompt,
-        "model": "hiapi/seedance-2-0",
-        "mode": "omni_reference",
-        "duration": "10",
-        "aspect_ratio": "16:9",
-        "resolution": "720p",
-        "generate_audio": "on",
-    }
+    user = creative_with_twelve_references(100_000)
+    prompt, data = PROMPT, FORM
 
     @login_required
     def queries_only(request):
@@ -147,7 +95,7 @@ def main() -> None:
             return urlencode({**data, "prompt": f"{prompt} take {n}"})
 
         def check(n: int):
-            return client.post("/compose/check/", body(n), content_type=FORM)
+            return client.post("/compose/check/", body(n), content_type=URLENCODED)
 
         first = check(0)
         assert first.status_code == 200 and "Ready to submit" in first.content.decode(), first.content.decode()[:3000]
@@ -166,7 +114,7 @@ def main() -> None:
                 if name == FIRST_RENDER:
                     forget_rendered_partials()
                 wall, cpu = time.perf_counter(), time.thread_time()
-                response = client.post(url, sent, content_type=FORM)
+                response = client.post(url, sent, content_type=URLENCODED)
                 cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
                 assert response.status_code == 200
                 if n >= 0:
