@@ -1,5 +1,5 @@
-"""What the composer benchmarks share (live_check.py, compare_takes.py): a throwaway studio in this process, and a
-creative whose draft holds twelve references (7 images, 3 videos, 2 audio), all mentioned, on HiAPI."""
+"""What the benchmarks share: a throwaway studio in this process (live_check.py, compare_takes.py, gallery.py), and a
+creative whose draft holds twelve references (7 images, 3 videos, 2 audio), all mentioned, on HiAPI (the first two)."""
 
 from __future__ import annotations
 

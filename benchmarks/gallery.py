@@ -12,18 +12,16 @@ Run: .venv/bin/python benchmarks/gallery.py [--requests 300] [--jobs 1000]
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-import warnings
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.composer_fixture import start_throwaway_studio
 
 # A realistic mix: mostly finished work, some failures, and a few jobs in flight at the top of the gallery.
 MIX = ["succeeded"] * 14 + ["failed"] * 3 + ["cancelled", "set_aside"]
@@ -122,22 +120,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--jobs", type=int, default=1000)
     args = parser.parse_args()
-    os.environ.update(
-        STUDIO_VAR_DIR=tempfile.mkdtemp(prefix="studio-bench-"),
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_SETTINGS_MODULE="seedance_studio.settings",
-        LOG_LEVEL="ERROR",
-    )
-    os.environ.pop("DATABASE_URL", None)
-    warnings.filterwarnings("ignore", "No directory at")  # WhiteNoise wants collectstatic's output; not needed here
-    import django
-
-    django.setup()
+    start_throwaway_studio()
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.http import HttpResponse
     from django.test import Client
     from django.test.utils import override_settings
@@ -146,7 +132,6 @@ def main() -> None:
     import seedance_studio.urls as studio_urls
     from seedance_studio.studio.models import Job
 
-    call_command("migrate", verbosity=0)
     users = get_user_model().objects
     sizes = {"10": users.create_user("ten"), str(args.jobs): users.create_user("many")}
     started = time.perf_counter()

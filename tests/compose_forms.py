@@ -21,3 +21,21 @@ def compose_form(**overrides) -> dict[str, str]:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def image_reference(owner, name: str):
+    """A stored 1280x720 PNG reference row (no file behind it): what a chip of the composer points at."""
+    from seedance_studio.references.models import Reference
+
+    return Reference.objects.create(
+        owner=owner,
+        kind="image",
+        file=f"references/{uuid.uuid4().hex}.png",
+        original_name=name,
+        format="png",
+        content_type="image/png",
+        extension="png",
+        width=1280,
+        height=720,
+        size_bytes=1000,
+    )

@@ -12,7 +12,7 @@ from django.db import IntegrityError
 from seedance_studio.provider_api import make_config
 from seedance_studio.references.models import Reference
 from seedance_studio.studio.models import Composition, CompositionReference, Job
-from tests.compose_forms import HTMX, compose_form
+from tests.compose_forms import HTMX, compose_form, image_reference
 
 pytestmark = pytest.mark.django_db
 
@@ -21,21 +21,6 @@ HIAPI = "hiapi/seedance-2-0"
 
 def _form(**overrides):
     return compose_form(**{"prompt": "@image1 fades in", "model": HIAPI, **overrides})
-
-
-def _image(owner, name) -> Reference:
-    return Reference.objects.create(
-        owner=owner,
-        kind="image",
-        file=f"references/{uuid.uuid4().hex}.png",
-        original_name=name,
-        format="png",
-        content_type="image/png",
-        extension="png",
-        width=1280,
-        height=720,
-        size_bytes=1000,
-    )
 
 
 def _video(owner, name="waves.mp4") -> Reference:
@@ -66,7 +51,7 @@ def hiapi_configured(settings):
 def images(owner):
     """Three images in the owner's draft, which is set to HiAPI."""
     draft = Composition.objects.draft_for(owner)
-    made = [_image(owner, name) for name in ("dawn.png", "harbour.png", "dusk.png")]
+    made = [image_reference(owner, name) for name in ("dawn.png", "harbour.png", "dusk.png")]
     draft.append(made)
     Composition.objects.filter(pk=draft.pk).update(provider="hiapi", tier="seedance-2-0")
     return made
@@ -145,7 +130,7 @@ def test_one_image_per_frame_is_a_database_rule(owner, images):
 
 def test_a_last_frame_alone_goes_to_hiapi_as_last_frame_url(owner_client, owner, hiapi_configured):
     draft = Composition.objects.draft_for(owner)
-    ending = _image(owner, "ending.png")
+    ending = image_reference(owner, "ending.png")
     draft.append([ending])
     _pin(owner_client, ending, "last", **HTMX)
     data = _form(prompt="The harbour wakes up and settles into @image1")

@@ -3,38 +3,21 @@ as the provider receives it, names travel with the recipe, and each of the five 
 form in the create request its emulator got (the real worker step, the real HTTP layer)."""
 
 import re
-import uuid
 
 import pytest
 from django.db import IntegrityError
 
-from seedance_studio.references.models import Reference
 from seedance_studio.studio.models import Composition, CompositionReference, Job
-from tests.compose_forms import HTMX, compose_form
+from tests.compose_forms import HTMX, compose_form, image_reference
 from tests.test_remote_jobs import REMOTE, RESOLUTION, _step, emulators  # noqa: F401  (emulators is a fixture)
 
 pytestmark = pytest.mark.django_db
 
 
-def _image(owner, name) -> Reference:
-    return Reference.objects.create(
-        owner=owner,
-        kind="image",
-        file=f"references/{uuid.uuid4().hex}.png",
-        original_name=name,
-        format="png",
-        content_type="image/png",
-        extension="png",
-        width=1280,
-        height=720,
-        size_bytes=1000,
-    )
-
-
 @pytest.fixture
 def chips(owner):
     """Two images in the owner's draft, @image1 (hero.png) and @image2 (street.png)."""
-    made = [_image(owner, "hero.png"), _image(owner, "street.png")]
+    made = [image_reference(owner, "hero.png"), image_reference(owner, "street.png")]
     Composition.objects.draft_for(owner).append(made)
     return made
 
