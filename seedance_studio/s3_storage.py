@@ -12,6 +12,8 @@ from django.conf import settings
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
+from seedance_studio.s3_multipart import StreamedUpload
+
 
 class StudioS3Storage(S3Storage):
     """django-storages' S3 backend with what the studio adds: presigned URLs signed for the endpoint browsers
@@ -42,6 +44,14 @@ class StudioS3Storage(S3Storage):
             path, ExtraArgs=self._get_write_parameters(key, content), Config=self.transfer_config
         )
         return cleaned
+
+    def stream_upload(self, name: str, path: str) -> StreamedUpload:
+        """Start sending the local file at `path`, still being written, to the object `name` (see s3_multipart)."""
+        name = clean_name(name)
+        key = self._normalize_name(name)
+        return StreamedUpload(
+            self.connection.meta.client, self.bucket_name, key, path, self._get_write_parameters(key), name=name
+        )
 
     def download_to(self, name: str, destination: Path) -> None:
         """Stream the object `name` into the local file `destination` (opening it would spool it in memory)."""

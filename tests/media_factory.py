@@ -66,6 +66,17 @@ def make_video(
     return path
 
 
+def make_large_video(path: Path, size_bytes: int) -> Path:
+    """A playable MP4 of about `size_bytes`: a short test pattern grown by a trailing `free` box, which players
+    skip. Made in a moment, whatever the size, for tests of large uploads."""
+    make_video(path, seconds=1, width=320, height=180)
+    padding = max(size_bytes - path.stat().st_size - 8, 0)
+    with path.open("ab") as handle:
+        handle.write((padding + 8).to_bytes(4, "big") + b"free")
+        handle.write(bytes(padding))
+    return path
+
+
 def make_audio(path: Path, seconds: float = 3.0, *, frequency: int = 330) -> Path:
     codec = {".mp3": ["-c:a", "libmp3lame", "-b:a", "96k"], ".wav": ["-c:a", "pcm_s16le"]}[path.suffix.lower()]
     run_ffmpeg(

@@ -51,6 +51,15 @@ _ALLOWED = {
 }
 
 
+# A file's own name decides nothing (its content does), but it is a good guess before the content is known.
+_EXTENSION_OF_NAME = {extension: extension for _kind, _mime, extension in _ALLOWED.values()} | {".jpeg": ".jpg"}
+
+
+def extension_guessed_from_name(file_name: str) -> str | None:
+    """The canonical extension (".jpg") that a file named `file_name` has if it is what its name says, or None."""
+    return _EXTENSION_OF_NAME.get(os.path.splitext(file_name)[1].lower())
+
+
 def detected(fmt: str) -> Detected:
     kind, mime, extension = _ALLOWED[fmt]
     return Detected(kind, fmt, mime, extension)  # type: ignore[arg-type]

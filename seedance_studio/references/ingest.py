@@ -25,9 +25,10 @@ from seedance_studio.mediatools.ffmpeg import FfmpegError
 from seedance_studio.mediatools.frames import extract_poster, make_image_thumbnail
 from seedance_studio.mediatools.probe import probe_image, probe_media
 from seedance_studio.mediatools.sniff import MediaRefused, sniff
-from seedance_studio.references.models import Reference
+from seedance_studio.references.models import Reference, new_reference_file_name
 from seedance_studio.references.quota import refusal_for
 from seedance_studio.references.upload_handlers import upload_temp_dir
+from seedance_studio.s3_multipart import StreamedUpload
 from seedance_studio.storage import copy_to_scratch
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,15 @@ class UploadRefused(Exception):
 
 
 def ingest_upload(owner, uploaded) -> Reference:
-    return ingest_file(owner, Path(uploaded.temporary_file_path()), uploaded.name or "upload")
+    """An upload as a new reference. One that was sent on to the bucket while it arrived (`streamed`, see
+    upload_handlers.StreamingUploadHandler) is completed there once it passes the checks, and aborted if not."""
+    streamed = getattr(uploaded, "streamed", None)
+    try:
+        return ingest_file(owner, Path(uploaded.temporary_file_path()), uploaded.name or "upload", streamed=streamed)
+    except BaseException:
+        if streamed is not None:
+            streamed.abort()  # nothing to do once it was completed: the object is deleted with the failure
+        raise
 
 
 def ingest_stored(owner, field_file, name: str) -> Reference:
@@ -55,7 +64,7 @@ def ingest_stored(owner, field_file, name: str) -> Reference:
         return ingest_file(owner, copy_to_scratch(field_file, Path(workdir) / "source"), name)
 
 
-def ingest_file(owner, path: Path, name: str) -> Reference:
+def ingest_file(owner, path: Path, name: str, *, streamed: StreamedUpload | None = None) -> Reference:
     name = Path(name).name[:255]
     try:
         detected = sniff(path)
@@ -76,7 +85,7 @@ def ingest_file(owner, path: Path, name: str) -> Reference:
     if over_quota:
         raise UploadRefused(name, over_quota)
 
-    with tempfile.TemporaryDirectory(dir=upload_temp_dir()) as workdir, _sent_early(path, detected) as sent:
+    with tempfile.TemporaryDirectory(dir=upload_temp_dir()) as workdir, _sent_early(path, detected, streamed) as sent:
         thumbnail_path = Path(workdir) / "thumbnail.jpg"
         try:
             fields = _probe(path, detected, thumbnail_path)
@@ -94,33 +103,47 @@ def ingest_file(owner, path: Path, name: str) -> Reference:
 
 
 @contextmanager
-def _sent_early(path: Path, detected) -> Iterator[Future[str] | None]:
+def _sent_early(path: Path, detected, streamed: StreamedUpload | None) -> Iterator[Future[str] | None]:
     """On object storage, the file travels to the bucket while ffmpeg probes it (a 50 MB video takes about as long
-    to send as to probe and thumbnail). Nothing points at the object until the row is saved, and if the file is
-    refused or anything fails, the object is deleted before the upload answers. On local disk: None, the file is
-    copied after the checks, as ever."""
+    to send as to probe and thumbnail); one `streamed` there while it arrived is completed meanwhile. Nothing points
+    at the object until the row is saved, and if the file is refused or anything fails, the object is deleted
+    before the upload answers. On local disk: None, the file is copied after the checks, as ever."""
     storage = Reference._meta.get_field("file").storage
-    if getattr(storage, "download_to", None) is None:
+    if streamed is not None and Path(streamed.name).suffix != detected.extension:
+        # Named after what its file name said, and the content says otherwise: sent again, under what it is.
+        streamed.abort()
+        streamed = None
+    if streamed is None and getattr(storage, "download_to", None) is None:
         yield None
         return
-    name = Reference._meta.get_field("file").generate_filename(
-        Reference(extension=detected.extension.lstrip(".")), "upload"
-    )
+    name = new_reference_file_name(detected.extension.lstrip("."))
 
     def send() -> str:
         with path.open("rb") as handle:
             return storage.save(name, File(handle))
 
+    def complete(streamed: StreamedUpload) -> str:
+        streamed.complete()
+        return streamed.name
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        sending = pool.submit(send)
+        sending = pool.submit(send) if streamed is None else pool.submit(complete, streamed)
         try:
             yield sending
         except BaseException:
-            try:
-                storage.delete(sending.result())
-            except Exception:
-                log.exception("an early-sent upload could not be deleted from storage: %s", name)
+            _delete_sent(storage, sending)
             raise
+
+
+def _delete_sent(storage, sending: Future[str]) -> None:
+    try:
+        name = sending.result()
+    except Exception:
+        return  # it never became an object (a failed multipart upload is aborted by whoever started it)
+    try:
+        storage.delete(name)
+    except Exception:
+        log.exception("an early-sent upload could not be deleted from storage: %s", name)
 
 
 def _probe(path: Path, detected, thumbnail_path: Path) -> dict:

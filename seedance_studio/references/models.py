@@ -26,6 +26,11 @@ def reference_upload_to(instance: "Reference", filename: str) -> str:
     return _stored_name("references", instance.extension)
 
 
+def new_reference_file_name(extension: str) -> str:
+    """A fresh stored name for a reference's file with this extension ("mp4", no dot), as saving one would make."""
+    return Reference._meta.get_field("file").generate_filename(Reference(extension=extension), "upload")
+
+
 def thumbnail_upload_to(instance: "Reference", filename: str) -> str:
     return _stored_name("thumbnails", "jpg")
 

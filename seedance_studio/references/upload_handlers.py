@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 from django.template.defaultfilters import filesizeformat
+
+from seedance_studio.mediatools.sniff import extension_guessed_from_name
+from seedance_studio.references.models import Reference, new_reference_file_name
+from seedance_studio.s3_multipart import PART_BYTES, StreamedUpload
 
 
 def upload_temp_dir() -> str:
@@ -59,6 +64,73 @@ class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
             )
             raise SkipFile()
         return super().receive_data_chunk(raw_data, start)
+
+
+class StreamingUploadHandler(LimitedTemporaryFileUploadHandler):
+    """On object storage, also sends each upload on to the bucket while its body is still arriving, as a multipart
+    upload of the temporary file (s3_multipart.StreamedUpload), so a 50 MB video is not sent only after it has
+    all arrived. A file that arrives whole carries it as `streamed`: ingest completes it once the file passes its
+    checks, or aborts it. Files smaller than one part, and local disk, are stored after the checks as ever.
+
+    Only the upload view installs it (`request.upload_handlers`), once the creative is known to be signed in: an
+    anonymous body never reaches the bucket.
+    """
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        # Only object storage has it (s3_storage.StudioS3Storage); on local disk this handler is its parent.
+        self.stream_upload: Callable[[str, str], StreamedUpload] | None = getattr(
+            Reference._meta.get_field("file").storage, "stream_upload", None
+        )
+        self.streams: list[StreamedUpload] = []  # all this request started, for `abort_unfinished_streams`
+        self.stream: StreamedUpload | None = None
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.stream = None
+        # The object is named before its content is known, after what the file's own name says it is. When the
+        # content says otherwise, ingest drops it and stores the file under what it is (a name is never a lie).
+        self.guessed_extension = self.stream_upload and extension_guessed_from_name(self.file_name or "")
+
+    def receive_data_chunk(self, raw_data, start):
+        try:
+            super().receive_data_chunk(raw_data, start)
+        except SkipFile:
+            self._abort_stream()
+            raise
+        if self.stream is None and self.stream_upload and self.guessed_extension and self.received >= PART_BYTES:
+            self.stream = self.stream_upload(
+                new_reference_file_name(self.guessed_extension.lstrip(".")), self.file.temporary_file_path()
+            )
+            self.streams.append(self.stream)
+        if self.stream is not None:
+            self.file.flush()  # parts are read from the file by name
+            self.stream.file_grew(self.received)
+
+    def file_complete(self, file_size):
+        if self.stream is not None:
+            self.file.flush()
+            self.stream.file_complete(file_size)
+        uploaded = super().file_complete(file_size)
+        uploaded.streamed = self.stream  # type: ignore[union-attr]  # read by ingest.ingest_upload
+        return uploaded
+
+    def upload_interrupted(self):
+        self._abort_stream()
+        super().upload_interrupted()
+
+    def _abort_stream(self) -> None:
+        if self.stream is not None:
+            self.stream.abort()
+            self.stream = None
+
+
+def abort_unfinished_streams(request) -> None:
+    """Abort what this request began sending to the bucket and nobody completed: a refused file, or a body that
+    never arrived whole. A completed upload is left alone (ingest deletes its object if the row is not saved)."""
+    for handler in request.upload_handlers:
+        for stream in getattr(handler, "streams", ()):
+            stream.abort()
 
 
 def skipped_uploads(request) -> list[SkippedUpload]:

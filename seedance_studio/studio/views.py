@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -29,7 +30,11 @@ from seedance_studio.credits.balance import Balance, balance_of, fresh_balance_o
 from seedance_studio.htmx import AuthenticatedHtmxHttpRequest, HtmxHttpRequest
 from seedance_studio.references.ingest import UploadRefused, ingest_upload
 from seedance_studio.references.models import Reference
-from seedance_studio.references.upload_handlers import skipped_uploads
+from seedance_studio.references.upload_handlers import (
+    StreamingUploadHandler,
+    abort_unfinished_streams,
+    skipped_uploads,
+)
 from seedance_studio.seedance.mentions import mention_syntax
 from seedance_studio.seedance.takes import takes_a_seed
 from seedance_studio.studio.availability import submission_blocker
@@ -120,7 +125,18 @@ def provider_options(request: AuthenticatedHtmxHttpRequest):
 
 @login_required
 @require_POST
+@csrf_exempt  # only until the handlers are set: the body must not be read before, and the CSRF check reads it
 def upload_references(request: AuthenticatedHtmxHttpRequest):
+    """Uploads stream on to the bucket while they arrive (on object storage), for signed-in creatives only."""
+    request.upload_handlers = [StreamingUploadHandler(request)]
+    try:
+        return _upload_references(request)
+    finally:
+        abort_unfinished_streams(request)
+
+
+@csrf_protect
+def _upload_references(request: AuthenticatedHtmxHttpRequest):
     draft = Composition.objects.draft_for(request.user)
     refusals = [str(skipped) for skipped in skipped_uploads(request)]
     files = request.FILES.getlist("files")

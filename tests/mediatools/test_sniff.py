@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from seedance_studio.mediatools.sniff import Detected, MediaRefused, sniff
+from seedance_studio.mediatools.sniff import Detected, MediaRefused, extension_guessed_from_name, sniff
 from tests import media_factory
 
 
@@ -137,3 +137,20 @@ def test_it_does_not_take_a_stray_frame_sync_for_mp3(tmp_path):
 def test_it_refuses_an_id3_tag_with_no_mp3_after_it(tmp_path):
     tag = b"ID3\x04\x00\x00\x00\x00\x00\x0a" + bytes(10)
     assert "MP3 tag but no MP3 audio" in _refusal(_write(tmp_path, "a.mp3", tag + b"hello world" * 100))
+
+
+@pytest.mark.parametrize(
+    ("file_name", "guess"),
+    [
+        ("Sunrise.JPEG", ".jpg"),
+        ("sunrise.jpg", ".jpg"),
+        ("walk.MOV", ".mov"),
+        ("take.final.mp4", ".mp4"),
+        ("theme.wav", ".wav"),
+        ("clip.avi", None),
+        ("README", None),
+        ("mp4", None),
+    ],
+)
+def test_a_file_name_gives_a_guess_of_its_canonical_extension(file_name, guess):
+    assert extension_guessed_from_name(file_name) == guess
