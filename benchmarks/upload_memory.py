@@ -1,9 +1,11 @@
 """Peak memory of the web process while it receives a 50 MB video upload, on local disk and on S3.
 
 Target: the gunicorn worker's peak resident memory (VmHWM) grows by less than 30 MB. The upload streams to a
-temporary file and the probe runs in an ffmpeg subprocess, so the body is never held in the web process. On S3
-(moto's server on 127.0.0.1), the studio then sends the file to the bucket in parts read from disk; target: the
-whole upload through the studio takes at most 1.5x a plain boto3 upload of the same file to the same server.
+temporary file and the probe runs in a PyAV subprocess (started while the body arrives), so the body is never held
+in the web process. On S3 (moto's server on 127.0.0.1), the studio sends the file on to the bucket in parts read
+from that file while the body is still arriving; target: the whole upload through the studio (HTTP upload, sniff,
+probe, poster, store) takes at most 1.5x a plain boto3 upload_file of the same file to the same server, measured
+in turns with it.
 Run: .venv/bin/python benchmarks/upload_memory.py [--runs 3] [--storage local|s3|both]
 """
 
@@ -21,6 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.s3_server import running_s3
 from benchmarks.studio_process import running_studio
 from seedance_studio.mediatools.ffmpeg import run_ffmpeg
+
+# A pause after each upload, so that neither measurement pays for what the other left running: the object store
+# still freeing the last upload's parts, a probing process ending.
+SETTLE_SECONDS = 0.5
 
 
 def make_50mb_video(path: Path, frames: int = 36) -> Path:
@@ -84,9 +90,11 @@ def upload_through_studio(video: Path, runs: int, plain=None, **env: str) -> tup
             timings.append(time.perf_counter() - started)
             assert 'data-mention="@video' in response.text, response.text[-2000:]
             if plain is not None:
+                time.sleep(SETTLE_SECONDS)
                 started = time.perf_counter()
                 plain(run)
                 plain_timings.append(time.perf_counter() - started)
+            time.sleep(SETTLE_SECONDS)
         after = memory_kb(pid)
     return timings, (after["VmHWM"] - before["VmHWM"]) / 1024, plain_timings
 

@@ -2,8 +2,9 @@
 
 Images are opened by Pillow with only the sniffed format's plugin, and refused on size before any pixel is
 decoded. Videos and sounds are read by PyAV (FFmpeg's own libraries, bundled in the av wheel) in a subprocess,
-probe_child.py: one fresh process per file, killed at the timeout, with its address space and CPU time capped, so
-a file that crashes, hangs or bloats libav costs that process and never the web server. It opens the file with
+probe_child.py: one fresh process per file (started while the upload arrives, see start_probe_ahead), killed at
+the timeout, with its address space and CPU time capped, so a file that crashes, hangs or bloats libav costs that
+process and never the web server. It opens the file with
 the demuxer forced to the sniffed one, a format whitelist of that demuxer alone, `protocol_whitelist=file` and
 external tracks off, so even a file that fooled sniff() can never be read as a playlist, a concat list or a
 pointer to another file. It reports the container's and streams' fields as JSON and decodes the first frames,
@@ -24,6 +25,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -252,45 +254,110 @@ def read_media(
     Raises ProbeTimedOut when the child outlives `timeout`, FfmpegError when the probe cannot run at all (no PyAV:
     the server's problem), and MediaRefused when the child dies on the file (a crash, or a resource limit hit).
     """
-    command = probe_command(path, detected, timeout=timeout, max_side=max_side)
+    request = json.dumps(probe_request(path, detected, max_side=max_side)) + "\n"
+    child = _probe_process(probe_command(timeout=timeout))
     try:
-        completed = subprocess.run(command, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
-    except subprocess.TimeoutExpired:  # the child has been killed and reaped by now
+        stdout, stderr = child.communicate(request.encode(), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
         raise ProbeTimedOut() from None
-    report = _parse_report(completed.stdout)
-    if completed.returncode == probe_child.SETUP_FAILED and report and "setup_error" in report:
-        raise FfmpegError(report["setup_error"], stderr_tail(completed.stderr))
-    if completed.returncode != 0 or report is None:
+    report = _parse_report(stdout)
+    if child.returncode == probe_child.SETUP_FAILED and report and "setup_error" in report:
+        raise FfmpegError(report["setup_error"], stderr_tail(stderr))
+    if child.returncode != 0 or report is None:
         # A file that crashes libav, or needs more memory or CPU than a probe may take, is the file's problem.
         log.warning(
             "the probe of %s (%s) died with status %s\n%s",
             os.fspath(path),
             detected.format,
-            completed.returncode,
-            stderr_tail(completed.stderr),
+            child.returncode,
+            stderr_tail(stderr),
         )
         noun, fix = _words(detected)
         raise MediaRefused(f"This {noun} could not be read; it may be damaged or only partly uploaded. {fix}")
     return report
 
 
-def probe_command(
-    path: str | os.PathLike[str], detected: Detected, *, timeout: float, max_side: int = MAX_VIDEO_SIDE
-) -> list[str]:
-    """The command line of one probe: this interpreter, isolated (-I), running probe_child.py on one request."""
-    _check_pyav()
+def probe_request(path: str | os.PathLike[str], detected: Detected, *, max_side: int = MAX_VIDEO_SIDE) -> dict:
+    """What one probe is asked: the file, opened as what sniff() found and as nothing else."""
     demuxer, options = demuxer_options(detected.format)
-    request = {
+    return {
         "url": input_url(path),
         "demuxer": demuxer,
         "options": options,
         "kind": detected.kind,
         "max_side": max_side,
         "decode_seconds": DECODE_CHECK_SECONDS,
-        "memory_bytes": PROBE_MEMORY_BYTES,
-        "cpu_seconds": math.ceil(timeout) + 1,
     }
-    return [sys.executable, "-I", probe_child.__file__, json.dumps(request)]
+
+
+def probe_command(*, timeout: float) -> list[str]:
+    """The command line of one probing process: this interpreter, isolated (-I), running probe_child.py under
+    these limits. The request follows on its stdin."""
+    _check_pyav()
+    limits = {"memory_bytes": PROBE_MEMORY_BYTES, "cpu_seconds": math.ceil(timeout) + 1}
+    return [sys.executable, "-I", probe_child.__file__, json.dumps(limits)]
+
+
+def start_probe_ahead(*, timeout: float) -> None:
+    """Start the process of this process's next probe now: a fresh interpreter takes about 0.1 s to load PyAV, which
+    it then does while an upload is still arriving, instead of after. It waits, with nothing opened, until a probe
+    takes it; at most one waits per process, and it ends when this process does (its stdin closes)."""
+    global _started_ahead
+    try:
+        command = probe_command(timeout=timeout)
+    except FfmpegError:
+        return  # no PyAV: the probe itself says so, when there is one
+    with _started_ahead_lock:
+        waiting = _started_ahead
+        if waiting is not None and waiting.args == command and waiting.poll() is None:
+            return
+        try:
+            _started_ahead = _start_probe_process(command)
+        except OSError:
+            log.exception("a probing process could not be started ahead; the probe will start its own")
+            _started_ahead = None
+    if waiting is not None:
+        _dismiss(waiting)
+
+
+def _probe_process(command: list[str]) -> subprocess.Popen[bytes]:
+    """The process started ahead when it runs `command` and is still waiting, else a new one. Each is used once."""
+    global _started_ahead
+    with _started_ahead_lock:
+        waiting, _started_ahead = _started_ahead, None
+    if waiting is not None:
+        if waiting.args == command and waiting.poll() is None:
+            return waiting
+        _dismiss(waiting)  # other limits (another timeout), or it ended: a probe never inherits its fate
+    return _start_probe_process(command)
+
+
+def _dismiss_started_ahead() -> None:
+    """End the process waiting for this process's next probe, if one is (for tests that start from none)."""
+    global _started_ahead
+    with _started_ahead_lock:
+        waiting, _started_ahead = _started_ahead, None
+    if waiting is not None:
+        _dismiss(waiting)
+
+
+def _start_probe_process(command: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _dismiss(process: subprocess.Popen[bytes]) -> None:
+    """End a waiting probe process: its stdin closes, and it leaves without reading anything."""
+    try:
+        process.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+
+
+_started_ahead_lock = threading.Lock()
+_started_ahead: subprocess.Popen[bytes] | None = None
 
 
 @functools.cache

@@ -1,7 +1,8 @@
 """The probing subprocess: opens one upload with PyAV, decodes its first moments and prints what it found as JSON.
 
-probe.py runs this file as `python -I probe_child.py REQUEST`, one process per file, and never imports it: a hostile
-file that crashes libav, loops in it or makes it allocate without end takes down this process and nothing else.
+probe.py runs this file as `python -I probe_child.py LIMITS` and writes the one REQUEST to its stdin: one process
+per file, never imported: a hostile file that crashes libav, loops in it or makes it allocate without end takes
+down this process and nothing else.
 Before it opens anything the process caps its own address space and CPU time and forbids itself to write files or
 dump core; probe.py adds the wall-clock timeout. It imports only the standard library and av, so that `-I` can keep
 PYTHONPATH, the user's site-packages and the working directory out of it.
@@ -23,14 +24,19 @@ _MAX_STREAMS_REPORTED = 64
 
 
 def main(argv: list[str]) -> int:
-    request = json.loads(argv[1])
-    _limit_self(request["memory_bytes"], request["cpu_seconds"])
+    limits = json.loads(argv[1])
+    _limit_self(limits["memory_bytes"], limits["cpu_seconds"])
     try:
         import av  # noqa: F401  (imported under the limits, so even a broken install cannot exhaust the machine)
     except Exception as exc:
         sys.stdout.write(json.dumps({"setup_error": f"PyAV (the av package) cannot be imported: {exc}"}))
         return SETUP_FAILED
-    report = _read(request)
+    # The request comes on stdin, so the process can be started before the file has arrived (probe.py's
+    # start_probe_ahead) and wait here with PyAV loaded. End of input: it was not needed after all.
+    line = sys.stdin.readline()
+    if not line:
+        return 0
+    report = _read(json.loads(line))
     report["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     sys.stdout.write(json.dumps(report))
     return 0

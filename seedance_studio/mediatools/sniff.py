@@ -52,12 +52,14 @@ _ALLOWED = {
 
 
 # A file's own name decides nothing (its content does), but it is a good guess before the content is known.
-_EXTENSION_OF_NAME = {extension: extension for _kind, _mime, extension in _ALLOWED.values()} | {".jpeg": ".jpg"}
+_FORMAT_OF_EXTENSION = {extension: fmt for fmt, (_kind, _mime, extension) in _ALLOWED.items()} | {".jpeg": "jpeg"}
 
 
-def extension_guessed_from_name(file_name: str) -> str | None:
-    """The canonical extension (".jpg") that a file named `file_name` has if it is what its name says, or None."""
-    return _EXTENSION_OF_NAME.get(os.path.splitext(file_name)[1].lower())
+def guessed_from_name(file_name: str) -> Detected | None:
+    """What a file named `file_name` is if it is what its name says (None: a name that says nothing allowed), for
+    work worth starting before its content arrives. Only sniff() decides."""
+    fmt = _FORMAT_OF_EXTENSION.get(os.path.splitext(file_name)[1].lower())
+    return detected(fmt) if fmt else None
 
 
 def detected(fmt: str) -> Detected:

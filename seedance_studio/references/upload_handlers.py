@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 from django.template.defaultfilters import filesizeformat
 
-from seedance_studio.mediatools.sniff import extension_guessed_from_name
+from seedance_studio.mediatools.probe import start_probe_ahead
+from seedance_studio.mediatools.sniff import guessed_from_name
 from seedance_studio.references.models import Reference, new_reference_file_name
 from seedance_studio.s3_multipart import PART_BYTES, StreamedUpload
 
@@ -88,9 +89,13 @@ class StreamingUploadHandler(LimitedTemporaryFileUploadHandler):
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         self.stream = None
+        guess = guessed_from_name(self.file_name or "")
         # The object is named before its content is known, after what the file's own name says it is. When the
         # content says otherwise, ingest drops it and stores the file under what it is (a name is never a lie).
-        self.guessed_extension = self.stream_upload and extension_guessed_from_name(self.file_name or "")
+        self.guessed_extension = guess.extension if guess and self.stream_upload else None
+        if guess is None or guess.kind != "image":
+            # A video or a sound is probed once it has arrived; its probing process loads meanwhile.
+            start_probe_ahead(timeout=settings.FFMPEG_PROBE_TIMEOUT)
 
     def receive_data_chunk(self, raw_data, start):
         try:

@@ -11,7 +11,14 @@ from PIL import Image
 
 from seedance_studio.mediatools import frames, probe, probe_child
 from seedance_studio.mediatools.ffmpeg import FfmpegError, run_ffmpeg
-from seedance_studio.mediatools.probe import AudioStreamFacts, ImageFacts, probe_command, probe_image, probe_media
+from seedance_studio.mediatools.probe import (
+    AudioStreamFacts,
+    ImageFacts,
+    probe_command,
+    probe_image,
+    probe_media,
+    probe_request,
+)
 from seedance_studio.mediatools.sniff import MediaRefused, detected, sniff
 from tests import media_factory
 
@@ -279,14 +286,12 @@ def test_a_probe_without_pyav_is_the_servers_problem_not_the_files(media, monkey
 
 
 def test_the_probing_process_opens_local_files_only(media, monkeypatch):
-    real = probe.probe_command
+    real = probe.probe_request
 
     def concat_url(*args, **kwargs):  # as if a name had reached libav without its "file:" prefix
-        command = real(*args, **kwargs)
-        request = json.loads(command[-1]) | {"url": f"concat:{media['mp4']}|{media['mp4']}"}
-        return [*command[:-1], json.dumps(request)]
+        return real(*args, **kwargs) | {"url": f"concat:{media['mp4']}|{media['mp4']}"}
 
-    monkeypatch.setattr(probe, "probe_command", concat_url)
+    monkeypatch.setattr(probe, "probe_request", concat_url)
     assert _refused_media(media["mp4"]).startswith("This video refers to media stored in other files")
 
 
@@ -357,13 +362,20 @@ def test_every_ffmpeg_call_is_locked_to_local_files_and_one_demuxer(media, tmp_p
         probes.append(command)
         return command
 
+    def recording_request(*args, **kwargs):
+        request = probe_request(*args, **kwargs)
+        requests.append(request)
+        return request
+
+    requests: list[dict] = []
     monkeypatch.setattr(probe, "probe_command", recording_probe)
+    monkeypatch.setattr(probe, "probe_request", recording_request)
     monkeypatch.setattr(frames, "run_ffmpeg", recording)
     _media(media["mp4"])
     _media(media["wav"])
     frames.extract_poster(media["mp4"], tmp_path / "p.jpg", at_seconds=0.2, width=64, timeout=30)
     frames.extract_last_frame(media["mp4"], tmp_path / "l.png", timeout=30)
-    assert (len(calls), len(probes)) == (2, 2)
+    assert (len(calls), len(probes), len(requests)) == (2, 2, 2)
     for args in calls:
         before_input = args[: args.index("-i")]
         assert before_input[before_input.index("-protocol_whitelist") :][:2] == ["-protocol_whitelist", "file"]
@@ -374,7 +386,8 @@ def test_every_ffmpeg_call_is_locked_to_local_files_and_one_demuxer(media, tmp_p
     # The probes open the file through PyAV, in an isolated interpreter, with the same locks.
     for command in probes:
         assert command[:3] == [sys.executable, "-I", probe_child.__file__]
-        request = json.loads(command[-1])
+        assert json.loads(command[-1]) == {"memory_bytes": probe.PROBE_MEMORY_BYTES, "cpu_seconds": 31}
+    for request in requests:
         options = request["options"]
         assert options["protocol_whitelist"] == "file"
         assert options["format_whitelist"].split(",")[0] == request["demuxer"]

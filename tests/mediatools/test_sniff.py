@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from seedance_studio.mediatools.sniff import Detected, MediaRefused, extension_guessed_from_name, sniff
+from seedance_studio.mediatools.sniff import Detected, MediaRefused, guessed_from_name, sniff
 from tests import media_factory
 
 
@@ -142,15 +142,15 @@ def test_it_refuses_an_id3_tag_with_no_mp3_after_it(tmp_path):
 @pytest.mark.parametrize(
     ("file_name", "guess"),
     [
-        ("Sunrise.JPEG", ".jpg"),
-        ("sunrise.jpg", ".jpg"),
-        ("walk.MOV", ".mov"),
-        ("take.final.mp4", ".mp4"),
-        ("theme.wav", ".wav"),
+        ("Sunrise.JPEG", Detected("image", "jpeg", "image/jpeg", ".jpg")),
+        ("sunrise.jpg", Detected("image", "jpeg", "image/jpeg", ".jpg")),
+        ("walk.MOV", Detected("video", "mov", "video/quicktime", ".mov")),
+        ("take.final.mp4", Detected("video", "mp4", "video/mp4", ".mp4")),
+        ("theme.wav", Detected("audio", "wav", "audio/wav", ".wav")),
         ("clip.avi", None),
         ("README", None),
         ("mp4", None),
     ],
 )
-def test_a_file_name_gives_a_guess_of_its_canonical_extension(file_name, guess):
-    assert extension_guessed_from_name(file_name) == guess
+def test_a_file_name_gives_a_guess_of_what_the_file_is(file_name, guess):
+    assert guessed_from_name(file_name) == guess
