@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
         ("gallery.py", ["--requests", "5", "--jobs", "60"]),
         ("share_page.py", ["--requests", "5", "--viewers", "3", "--storage", "s3"]),
         ("compare_takes.py", ["--requests", "5", "--takes", "2"]),
+        # 6 s of the camera clip: about 10 MB, so the upload is sent on to the bucket in parts while it arrives.
+        ("upload_memory.py", ["--runs", "1", "--storage", "s3", "--seconds", "6"]),
     ],
 )
 def test_the_benchmark_runs(script, args):
