@@ -63,5 +63,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def env_megabytes(name: str, default_mb: int) -> int:
-    """A size given in megabytes (MB, 10^6 bytes), returned in bytes."""
-    return env_int(name, default_mb, minimum=1) * 1_000_000
+    """A size given in megabytes, returned in bytes. 1 MB is 1,048,576 bytes, as everywhere the studio shows a
+    size (Django's filesizeformat, the Seedance core, the library quota): a limit of 100 MB is refused as
+    "larger than 100.0 MB", never "95.4 MB"."""
+    return env_int(name, default_mb, minimum=1) * 1024 * 1024

@@ -251,3 +251,16 @@ def test_the_page_tells_the_upload_script_the_files_limit(owner_client, settings
     settings.DATA_UPLOAD_MAX_NUMBER_FILES = 7
     page = owner_client.get("/").content.decode()
     assert re.search(r'<form id="upload-form"[^>]*data-max-files="7"', page)
+
+
+def test_an_upload_limit_reads_as_the_number_it_was_set_to(monkeypatch):
+    """UPLOAD_MAX_VIDEO_MB=100 is refused as "larger than 100.0 MB": megabytes of 1,048,576 bytes, the unit every
+    size the studio shows is in."""
+    from django.template.defaultfilters import filesizeformat
+
+    from seedance_studio.env import env_megabytes
+
+    monkeypatch.setenv("UPLOAD_MAX_VIDEO_MB", "100")
+
+    assert filesizeformat(env_megabytes("UPLOAD_MAX_VIDEO_MB", 30)) == "100.0\xa0MB"
+    assert filesizeformat(env_megabytes("UPLOAD_MAX_AUDIO_MB", 30)) == "30.0\xa0MB"

@@ -4,11 +4,11 @@ Images are opened by Pillow with only the sniffed format's plugin, and refused o
 decoded. Videos and sounds are read by PyAV (FFmpeg's own libraries, bundled in the av wheel) in a subprocess,
 probe_child.py: one fresh process per file (started while the upload arrives, see start_probe_ahead), killed at
 the timeout, with its address space and CPU time capped, so a file that crashes, hangs or bloats libav costs that
-process and never the web server. It opens the file with
-the demuxer forced to the sniffed one, a format whitelist of that demuxer alone, `protocol_whitelist=file` and
-external tracks off, so even a file that fooled sniff() can never be read as a playlist, a concat list or a
-pointer to another file. It reports the container's and streams' fields as JSON and decodes the first frames,
-which proves the media really decodes; the judgement and every message a creative reads are made here.
+process and never the web server. It opens the file with the demuxer forced to the sniffed one, a format whitelist
+of that demuxer alone, `protocol_whitelist=file` and external tracks off, so even a file that fooled sniff() can
+never be read as a playlist, a concat list or a pointer to another file. It reports the container's and streams'
+fields as JSON and decodes the first frames, which proves the media really decodes; the judgement and every
+message a creative reads are made here.
 
 Earlier probes read the report `ffmpeg -i` prints; its wording changes between ffmpeg releases and a hostile file
 could forge its lines through metadata. Fields read through the libraries' API have neither problem.
