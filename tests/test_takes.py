@@ -154,6 +154,20 @@ def test_the_compare_table_says_how_long_similar_jobs_took_here(owner_client, ow
     assert "(from 1 similar job)" in page
 
 
+def test_a_chain_export_is_not_a_wait_for_a_video_like_it(owner, tmp_path):
+    """Joining shots says nothing of how long a render takes: the waits learn from renders only, as the gallery's
+    run-time estimates do (Job.objects.recent_renders)."""
+    render = succeeded(owner, tmp_path, duration=4)
+    export = succeeded(owner, tmp_path, duration=5)
+    Job.objects.filter(pk=export.pk).update(kind=Job.Kind.CHAIN_EXPORT)
+    waits.forget()
+
+    learned = waits.typical_waits()
+
+    assert set(learned) == {(render.provider, render.composition.tier, 4)}
+    assert learned[(render.provider, render.composition.tier, 4)].similar_jobs == 1
+
+
 def test_use_switches_the_draft_without_javascript(owner_client, owner):
     response = owner_client.post("/compose/compare/use/", {"model": "hiapi/seedance-2-0"})
     assert response.status_code == 302

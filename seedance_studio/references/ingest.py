@@ -1,8 +1,9 @@
 """Turn an uploaded temporary file into a Reference, or refuse it with a message a creative can act on.
 
 Order matters: everything that can refuse (sniffing, size, probing, thumbnailing) runs on the temporary file
-before anything is stored, and the stored files are removed again if the row cannot be saved, so a refused
-or failed upload leaves nothing behind.
+before any row points at a stored file. On object storage the file travels to the bucket while it is probed (see
+_sent_early), and every stored file is removed again if the file is refused or the row cannot be saved, so a
+refused or failed upload leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ class UploadRefused(Exception):
 
 def ingest_upload(owner, uploaded) -> Reference:
     """An upload as a new reference. One that was sent on to the bucket while it arrived (`streamed`, see
-    upload_handlers.StreamingUploadHandler) is completed there once it passes the checks, and aborted if not."""
+    upload_handlers.StreamingUploadHandler) is completed there while it is probed: its object is deleted if the
+    probe refuses it, and the multipart upload aborted if it is refused before that."""
     streamed = getattr(uploaded, "streamed", None)
     try:
         return ingest_file(owner, Path(uploaded.temporary_file_path()), uploaded.name or "upload", streamed=streamed)

@@ -70,8 +70,9 @@ class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
 class StreamingUploadHandler(LimitedTemporaryFileUploadHandler):
     """On object storage, also sends each upload on to the bucket while its body is still arriving, as a multipart
     upload of the temporary file (s3_multipart.StreamedUpload), so a 50 MB video is not sent only after it has
-    all arrived. A file that arrives whole carries it as `streamed`: ingest completes it once the file passes its
-    checks, or aborts it. Files smaller than one part, and local disk, are stored after the checks as ever.
+    all arrived. A file that arrives whole carries it as `streamed`: ingest completes it while the file is probed
+    (and deletes the object if the probe refuses it), or aborts it when the file is refused before. Files smaller
+    than one part, files whose name says nothing of what they are, and local disk take ingest's own path.
 
     Only the upload view installs it (`request.upload_handlers`), once the creative is known to be signed in: an
     anonymous body never reaches the bucket.

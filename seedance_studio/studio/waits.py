@@ -16,14 +16,9 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
-
-from django.db.models import Count, F, Window
-from django.db.models.functions import RowNumber
-from django.utils import timezone
 
 from seedance_studio.studio.models import Job
-from seedance_studio.studio.models.job import RUN_TIME_HISTORY_DAYS, EpochSeconds
+from seedance_studio.studio.models.job import EpochSeconds, medians_by_shape
 
 WAIT_HISTORY_SECONDS = 60
 WAIT_SHAPE = ("provider", "composition__tier", "composition__duration")
@@ -64,26 +59,8 @@ def forget() -> None:
 
 
 def _load() -> dict[tuple[str, str, int], Wait]:
-    """One query: each shape's waits ranked by a window, only the middle one or two rows of each come back."""
-    by_shape = [F(name) for name in WAIT_SHAPE]
-    rows = (
-        Job.objects.filter(
-            status=Job.Status.SUCCEEDED,
-            finished_at__gte=timezone.now() - timedelta(days=RUN_TIME_HISTORY_DAYS),
-        )
-        .annotate(wait=EpochSeconds("finished_at") - EpochSeconds("created_at"))
-        .annotate(
-            rank=Window(RowNumber(), partition_by=by_shape, order_by=F("wait").asc()),
-            similar=Window(Count("pk"), partition_by=by_shape),
-        )
-        .filter(rank__gte=(F("similar") + 1) / 2, rank__lte=(F("similar") + 2) / 2)
-        .order_by()
-        .values_list(*WAIT_SHAPE, "wait", "similar")
+    """One query: the median wait of each shape's recent renders."""
+    medians = medians_by_shape(
+        Job.objects.recent_renders(), WAIT_SHAPE, EpochSeconds("finished_at") - EpochSeconds("created_at")
     )
-    middles: dict[tuple[str, str, int], list[float]] = {}
-    similar: dict[tuple[str, str, int], int] = {}
-    for provider, tier, duration, wait, count in rows:
-        shape = (provider, tier, duration)
-        middles.setdefault(shape, []).append(max(0.0, float(wait)))
-        similar[shape] = count
-    return {shape: Wait(sum(values) / len(values), similar[shape]) for shape, values in middles.items()}
+    return {shape: Wait(max(0.0, seconds), similar) for shape, (seconds, similar) in medians.items()}

@@ -118,6 +118,15 @@ class JobQuerySet(models.QuerySet["Job"]):
     def paid(self):
         return self.exclude(provider="local_preview")
 
+    def recent_renders(self):
+        """The succeeded renders of the last RUN_TIME_HISTORY_DAYS, which the run-time estimates and the compare
+        view's waits learn from (a chain export only joins shots: it says nothing of how long a video takes)."""
+        return self.filter(
+            kind=Job.Kind.RENDER,
+            status=Job.Status.SUCCEEDED,
+            finished_at__gte=timezone.now() - timedelta(days=RUN_TIME_HISTORY_DAYS),
+        )
+
     def due(self, now):
         """In-flight jobs with a step due that no worker holds, and jobs whose worker stopped renewing its lease.
 
@@ -302,37 +311,39 @@ def _typical_run_times(shapes: set[tuple]) -> dict[tuple, tuple[float, int]]:
         match = Q()
         for shape in missing:
             match |= Q(**dict(zip(SHAPE_FIELDS, shape, strict=True)))
-        by_shape = [F(name) for name in SHAPE_FIELDS]
-        run_time = EpochSeconds("finished_at") - EpochSeconds(Coalesce("started_at", "create_sent_at"))
-        rows = (
-            Job.objects.filter(
-                match,
-                kind=Job.Kind.RENDER,
-                status=Job.Status.SUCCEEDED,
-                finished_at__gte=timezone.now() - timedelta(days=RUN_TIME_HISTORY_DAYS),
-            )
-            .filter(Q(started_at__isnull=False) | Q(create_sent_at__isnull=False))
-            .annotate(run_time=run_time)
-            .annotate(
-                rank=Window(RowNumber(), partition_by=by_shape, order_by=F("run_time").asc()),
-                similar=Window(Count("pk"), partition_by=by_shape),
-            )
-            .filter(rank__gte=(F("similar") + 1) / 2, rank__lte=(F("similar") + 2) / 2)
-            .order_by()
-            .values_list(*SHAPE_FIELDS, "run_time", "similar")
+        medians = medians_by_shape(
+            Job.objects.recent_renders()
+            .filter(match)
+            .filter(Q(started_at__isnull=False) | Q(create_sent_at__isnull=False)),
+            SHAPE_FIELDS,
+            EpochSeconds("finished_at") - EpochSeconds(Coalesce("started_at", "create_sent_at")),
         )
-        middles: dict[tuple, list[float]] = {}
-        similar: dict[tuple, int] = {}
-        for *shape, run_time, count in rows:
-            middles.setdefault(tuple(shape), []).append(float(run_time))
-            similar[tuple(shape)] = count
-        learned = {
-            shape: (sum(middles[shape]) / len(middles[shape]), similar[shape]) if shape in middles else None
-            for shape in missing
-        }
+        learned = {shape: medians.get(shape) for shape in missing}
         cache.set_many({keys[shape]: value for shape, value in learned.items()}, RUN_TIME_CACHE_SECONDS)
         typical.update(learned)
     return {shape: value for shape, value in typical.items() if value}
+
+
+def medians_by_shape(jobs, shape_fields, measure) -> dict[tuple, tuple[float, int]]:
+    """{shape: (median of `measure`, how many jobs)} over `jobs`, grouped by the values of `shape_fields`, in one
+    query: a window ranks each shape's values and only the middle one or two rows of each come back."""
+    by_shape = [F(name) for name in shape_fields]
+    rows = (
+        jobs.annotate(measured=measure)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=by_shape, order_by=F("measured").asc()),
+            similar=Window(Count("pk"), partition_by=by_shape),
+        )
+        .filter(rank__gte=(F("similar") + 1) / 2, rank__lte=(F("similar") + 2) / 2)
+        .order_by()
+        .values_list(*shape_fields, "measured", "similar")
+    )
+    middles: dict[tuple, list[float]] = {}
+    similar: dict[tuple, int] = {}
+    for *shape, measured, count in rows:
+        middles.setdefault(tuple(shape), []).append(float(measured))
+        similar[tuple(shape)] = count
+    return {shape: (sum(values) / len(values), similar[shape]) for shape, values in middles.items()}
 
 
 def _check_limits(account, owner, price_credits: int, *, jobs: int = 1) -> None:
