@@ -75,6 +75,9 @@ class Tier:
     media: Mapping[Kind, MediaLimits]  # a kind missing here is a kind this tier never accepts
     aspect_ratios: tuple[str, ...] = ASPECT_RATIOS
     auto_aspect_modes: tuple[Mode, ...] = ()  # modes where "auto" (auto / adaptive) is accepted
+    # Modes where the provider discards any aspect ratio and takes the first image's: none is sent, a chosen one
+    # is warned about, and the output has the image's shape.
+    first_image_aspect_modes: tuple[Mode, ...] = ()
     max_references: int | None = None  # all kinds together, omni_reference
     # Where a document sets a limit in one mode's section only: {mode: {kind: limits}} replaces `media[kind]`
     # in that mode (Seedance2's 400 px rule is a Multi-Reference constraint, 002:134-138).

@@ -112,6 +112,8 @@ def output_size(spec: ProviderSpec, tier: Tier, evaluation: Evaluation, composit
     if sizes is None or resolution not in tier.resolutions:
         return ""
     ratio = evaluation.aspect_ratio or composition.aspect_ratio
+    if evaluation.mode in tier.first_image_aspect_modes:
+        ratio = AUTO  # the provider discards the ratio here and takes the first image's
     about = ""
     if ratio == AUTO or ratio is None:
         picture = next(

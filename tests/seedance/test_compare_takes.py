@@ -72,6 +72,18 @@ def test_an_auto_aspect_ratio_takes_the_shape_of_the_first_image():
     assert by_model["piapi/seedance-2-fast"].output_size == "about 640x640 (auto, from @image1)"
 
 
+def test_goapi_first_and_last_frames_take_the_shape_of_the_first_image_whatever_the_ratio():
+    """001:298, 001:327: GoAPI discards the aspect ratio in first/last frames and takes the first image's."""
+    last = Reference("i2", "image", url="https://studio.example.com/r/i2.png", format="png", width=1024, height=1024)
+    for ratio in ("16:9", None):
+        composition = _composition(
+            provider="goapi", tier="seedance-2", aspect_ratio=ratio, references=(IMAGE, last), prompt="@image1 @image2"
+        )
+        by_model = {o.model: o for o in compare(composition)}
+        assert by_model["goapi/seedance-2"].output_size == "about 640x640 (auto, from @image1)", ratio
+        assert by_model["piapi/seedance-2-fast"].output_size == "864x496"  # PiAPI sends the ratio it was given
+
+
 def test_seed_takes_count_up_from_the_composed_seed_on_a_provider_with_seeds():
     takes = seed_takes(_composition(provider="hiapi", tier="seedance-2-0", seed=2147483646), 3, base_seed=7)
     assert [take.seed for take in takes] == [2147483646, 2147483647, 0]  # 003:124, wrapped in the range

@@ -55,6 +55,7 @@ _COMMON: dict[str, Any] = dict(
     default_resolution="480p",
     media=MEDIA,
     auto_aspect_modes=(Mode.FIRST_LAST_FRAMES,),
+    first_image_aspect_modes=(Mode.FIRST_LAST_FRAMES,),  # 001:298, 001:327
     max_references=12,
     # omni_reference lists no image formats: the frames list is a guess there, not a rule.
     media_by_mode={Mode.OMNI_REFERENCE: {Kind.IMAGE: replace(IMAGES, formats_documented=False)}},
@@ -70,7 +71,7 @@ TIERS = (
 
 def check(ctx: Context):
     # Only a ratio the creative chose is worth a word: an unset one means "whatever the provider does".
-    if ctx.mode is Mode.FIRST_LAST_FRAMES and ctx.composition.aspect_ratio and ctx.aspect_ratio != AUTO:
+    if ctx.mode in ctx.tier.first_image_aspect_modes and ctx.composition.aspect_ratio and ctx.aspect_ratio != AUTO:
         yield warning(
             "aspect_ratio.ignored",
             f"GoAPI takes the aspect ratio from the first image in first/last frames and discards any other "
@@ -82,7 +83,7 @@ def check(ctx: Context):
 
 def build_body(ctx: Context) -> dict:
     data: dict[str, Any] = {"prompt": ctx.prompt, "mode": ctx.mode.value, "duration": ctx.duration}
-    if ctx.mode is not Mode.FIRST_LAST_FRAMES:
+    if ctx.mode not in ctx.tier.first_image_aspect_modes:
         data["aspect_ratio"] = ctx.aspect_ratio
     data.update(url_lists(ctx, {Kind.IMAGE: "image_urls", Kind.VIDEO: "video_urls", Kind.AUDIO: "audio_urls"}))
     return {"model": "seedance", "task_type": ctx.tier.id, "input": data}
