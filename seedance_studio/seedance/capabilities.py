@@ -39,6 +39,7 @@ class Moderation(StrEnum):
     STRICT = "strict"
     LESS_RESTRICTION = "less-restriction"
     NONE = "none"  # the local preview: rendered on this machine, nobody reviews it
+    NOT_DOCUMENTED = "not-documented"  # the document says nothing of it: the studio claims nothing either
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class Tier:
     durations: tuple[int, ...] = DURATIONS
     description: str = ""
     source: Mapping[str, str] = field(default_factory=dict)
-    moderation: Moderation = Moderation.STRICT
+    moderation: Moderation = Moderation.NOT_DOCUMENTED  # a tier is strict only where its document says so
     # Where the document says so, or what the studio decided where it is silent (the compare view shows it).
     moderation_note: str = ""
 

@@ -23,6 +23,7 @@ MODERATION_LABELS = {
     Moderation.STRICT: "Strict",
     Moderation.LESS_RESTRICTION: "Less-restriction",
     Moderation.NONE: "None (local)",
+    Moderation.NOT_DOCUMENTED: "Not documented",
 }
 
 

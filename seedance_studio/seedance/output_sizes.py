@@ -1,8 +1,9 @@
 """Output frame sizes for each aspect ratio and resolution.
 
 480p and 720p are the pixel table in EvoLink's document (shared/seeds/004, "Pixel values per resolution"),
-which is ByteDance's own Seedance table; 1080p follows the same ratios at 1080 px on the short side for 16:9
-and 9:16 and the provider's published 1080p sizes for the others (all even, as H.264 with yuv420p needs).
+which is ByteDance's own Seedance table. No provider document gives 1080p pixels: the 1080p row is the studio's
+own, the same ratios at 1080 px on the short side for 16:9 and 9:16 and about 1.5 times the 720p sizes for the
+others (all even, as H.264 with yuv420p needs).
 """
 
 from __future__ import annotations

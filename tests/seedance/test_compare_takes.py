@@ -59,6 +59,17 @@ def test_it_gives_the_moderation_policy_of_the_documents():
     assert by_model["local_preview/local"].moderation is Moderation.NONE
 
 
+def test_it_claims_no_moderation_policy_a_document_does_not_state():
+    by_model = {o.model: o for o in compare(_composition())}
+    for model in ("seedance2/seedance2", "evolink/fast", "hiapi/seedance-2-0"):  # 002, 004 and 003 say nothing of it
+        assert by_model[model].moderation is Moderation.NOT_DOCUMENTED, model
+        assert by_model[model].moderation_label == "Not documented"
+    strict = {o.model for o in by_model.values() if o.moderation is Moderation.STRICT}
+    assert strict == {"piapi/seedance-2", "piapi/seedance-2-fast", "piapi/seedance-2-mini"} | {
+        f"goapi/{tier.id}" for tier in PROVIDERS["goapi"].tiers
+    }
+
+
 def test_it_gives_each_providers_output_size():
     by_model = {o.model: o for o in compare(_composition(resolution="720p", aspect_ratio="21:9"))}
     assert by_model["evolink/fast"].output_size == "1470x630"  # 004:55-63

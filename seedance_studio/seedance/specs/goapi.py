@@ -30,6 +30,7 @@ from ..capabilities import (
     VIDEO_FORMATS,
     Context,
     MediaLimits,
+    Moderation,
     ProviderSpec,
     Tier,
 )
@@ -60,6 +61,7 @@ _COMMON: dict[str, Any] = dict(
     # omni_reference lists no image formats: the frames list is a guess there, not a rule.
     media_by_mode={Mode.OMNI_REFERENCE: {Kind.IMAGE: replace(IMAGES, formats_documented=False)}},
     source={"resolutions": "001:271"},
+    moderation=Moderation.STRICT,
     moderation_note="Prompts are checked before processing; repeated violations cost progressive penalties "
     "(001:344-346).",
 )
