@@ -13,7 +13,7 @@ from seedance_studio.provider_api import make_config
 from seedance_studio.seedance.specs import PROVIDERS
 from seedance_studio.studio import waits
 from seedance_studio.studio.models import Composition, Job, StudioSettings
-from tests.jobs import succeeded
+from tests.jobs import submitted, succeeded
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -187,6 +187,15 @@ def test_the_ab_page_shows_what_differs_and_only_to_the_owner(owner_client, outs
     assert "Prompt</th>" not in page  # the same in both: not listed
     assert outsider_client.get(url).status_code == 404
     assert owner_client.get("/jobs/compare/?a=nope").status_code == 404
+
+
+@pytest.mark.parametrize(("seed", "by_chance"), [(None, True), (5, False)])
+def test_the_ab_page_says_when_the_same_recipe_differs_only_by_chance(owner_client, owner, seed, by_chance):
+    """HiAPI takes a seed (003:122-124): two runs of one recipe with a seed are the same video; without, chance."""
+    a, b = (submitted(owner, provider="hiapi", tier="seedance-2-0", resolution="720p", seed=seed) for _ in range(2))
+    page = owner_client.get(f"/jobs/compare/?a={a.public_id}&b={b.public_id}").content.decode()
+    assert "The two recipes are the same" in page
+    assert ("differ only by the provider's own randomness" in page) is by_chance
 
 
 def test_a_favourite_is_one_per_take_group(owner_client, outsider_client, owner):

@@ -9,7 +9,7 @@ sent several times, and they differ only by the provider's own randomness. (The 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 
 from .compare import variant
@@ -45,13 +45,3 @@ def provider_takes(composition: Composition, models: Iterable[str]) -> tuple[Com
         provider, _, tier = model.partition("/")
         takes.append(variant(composition, provider, tier))
     return tuple(takes)
-
-
-def seedless_providers(models: Sequence[str]) -> tuple[str, ...]:
-    """The display names of the providers among `models` that take no seed."""
-    names = []
-    for model in models:
-        spec = PROVIDERS.get(model.partition("/")[0])
-        if spec is not None and not spec.supports_seed and spec.display_name not in names:
-            names.append(spec.display_name)
-    return tuple(names)

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from seedance_studio.htmx import AuthenticatedHtmxHttpRequest
+from seedance_studio.seedance.takes import takes_a_seed
 from seedance_studio.studio.models import Job
 from seedance_studio.studio.recipes import recipe_difference
 
@@ -51,6 +52,8 @@ def ab_compare(request: AuthenticatedHtmxHttpRequest):
             "a": a,
             "b": b,
             "rows": recipe_difference(a.composition, b.composition),
+            # The same recipe gives the same video only where the provider takes a seed and the recipe sets one.
+            "differ_by_chance": not takes_a_seed(a.provider) or a.composition.seed is None,
             "group": group,
             "here": request.get_full_path(),
         },
