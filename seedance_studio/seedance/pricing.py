@@ -267,6 +267,10 @@ class PriceQuote:
     def estimated(self) -> bool:
         return bool(self.estimated_because)
 
+    @property
+    def is_free(self) -> bool:
+        return self.currency == FREE
+
 
 def format_seconds(seconds: Decimal) -> str:
     text = f"{seconds.normalize():f}"
