@@ -133,6 +133,16 @@ def test_the_gallery_shows_takes_as_one_group(owner_client, owner):
     assert positions == sorted(positions) and page.index('class="take-group-head"') < positions[0]
 
 
+def test_a_take_cards_refresh_does_not_look_up_its_group(owner_client, owner):
+    """A card polls while its job runs; the group's header above it is the page's, so the refresh skips it."""
+    _takes(owner_client, take_count="2")
+    job = Job.objects.filter(owner=owner).order_by("take_number").first()
+    with CaptureQueriesContext(connection) as queries:
+        response = owner_client.get(f"/jobs/{job.public_id}/card/", **HTMX)
+    assert response.status_code == 200 and f'id="job-{job.public_id}"' in response.content.decode()
+    assert [q["sql"] for q in queries if '"take_group" IN' in q["sql"]] == []
+
+
 def test_the_compare_table_lists_every_tier_in_two_queries(owner_client, owner):
     waits.forget()
     owner_client.post("/compose/compare/table/", FORM, **HTMX)  # loads the wait history (once a minute)

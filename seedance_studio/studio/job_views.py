@@ -83,12 +83,12 @@ def _matching(jobs, criteria: dict[str, str]):
     return jobs
 
 
-def _with_card_facts(jobs: list[Job]) -> list[Job]:
-    """Give each card what it shows beyond its own row (queue place, run time estimate): one query each for
-    the whole page, never one per card."""
+def _with_card_facts(jobs: list[Job], *, take_headers: bool = True) -> list[Job]:
+    """Give each card what it shows beyond its own row (queue place, run time estimate, and with `take_headers`
+    its take group's header): one query each for the whole page, never one per card."""
     positions = Job.objects.queue_positions(jobs)
     estimates = Job.objects.run_time_estimates(jobs)
-    groups = _take_groups(jobs)
+    groups = _take_groups(jobs) if take_headers else {}
     seen = set()
     for job in jobs:
         job.queue_place = positions.get(job.pk)
@@ -186,7 +186,9 @@ def job_card(request: AuthenticatedHtmxHttpRequest, public_id):
     if request.htmx and request.GET.get("v") == seen.version:
         return HttpResponse(status=204) if seen.is_in_flight else HttpResponseStopPolling()
     job = Job.objects.select_related("composition").defer(*UNSHOWN).get(pk=seen.pk)
-    return render(request, "studio/gallery.html#job-card-refresh", {"job": _with_card_facts([job])[0]})
+    # A card's refresh is the card alone: the take group's header above it stays as the page drew it.
+    job = _with_card_facts([job], take_headers=False)[0]
+    return render(request, "studio/gallery.html#job-card-refresh", {"job": job})
 
 
 @login_required
