@@ -198,3 +198,35 @@ def test_an_admin_sees_what_an_export_joins_and_what_a_shot_continues(admin_clie
     page = admin_client.get(f"/admin/studio/job/{export.pk}/change/").content.decode()
     assert str(first.public_id) in page and str(second.public_id) in page
     assert str(first.public_id) in admin_client.get(f"/admin/studio/job/{second.pk}/change/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("as_takes", [False, True], ids=["one job", "takes"])
+def test_a_shot_deleted_while_its_next_is_submitted_refuses_and_charges_nothing(owner, tmp_path, monkeypatch, as_takes):
+    """Another tab deletes the shot between the checks and the insert: the database refuses the link, and the
+    creative is told what happened instead of a blank answer or an error page."""
+    from seedance_studio.studio import submission
+
+    first = succeeded(owner, tmp_path)
+    draft = Composition.objects.draft_for(owner)
+    draft.prompt, draft.provider, draft.tier = "The cat jumps", "local_preview", "local"
+    draft.save()
+    draft.set_continues(first)
+    looked_up = submission._continued
+
+    def continued_then_deleted(d):
+        shot = looked_up(d)
+        Job.objects.filter(pk=shot.pk).delete()  # the other tab
+        return shot
+
+    monkeypatch.setattr(submission, "_continued", continued_then_deleted)
+    jobs_before = Job.objects.count()
+    with pytest.raises(submission.SubmissionRefused) as refused:
+        if as_takes:
+            submission.submit_takes(draft, None, references=draft.ordered_references(), count=2)
+        else:
+            submission.submit_draft(draft, None)
+
+    assert "the shot it continues may have been deleted" in refused.value.problems[0]
+    assert Job.objects.count() == jobs_before - 1  # only the deleted shot is gone; nothing was made
+    assert not LedgerEntry.objects.filter(user=owner, kind="reserve").exists()

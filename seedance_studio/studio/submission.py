@@ -51,6 +51,7 @@ def submit_draft(
         problems.append(blocker)
     if problems:
         raise SubmissionRefused(problems)
+    continued = _continued(draft)
     try:
         with transaction.atomic():
             return Job.objects.create_reserved(
@@ -61,13 +62,21 @@ def submit_draft(
                 quote=quote_as_json(evaluation.quote),
                 price_credits=evaluation.quote.studio_credits if evaluation.quote else 0,
                 request_body=evaluation.request_body,
-                continues=_continued(draft),
+                continues=continued,
             )
     except (InsufficientCredits, SubmissionLimit) as refusal:
+        # A second click that waited on the account lock while the first one reserved finds the balance spent
+        # by that first click: its job is the answer, not a refusal.
+        existing = Job.objects.filter(owner=draft.owner, submission_key=key).first()
+        if existing is not None:
+            return existing
         raise SubmissionRefused([refusal.message]) from None
     except IntegrityError:
         # A second click raced the first one past the lookup above: the unique key let only one job through.
-        return Job.objects.get(owner=draft.owner, submission_key=key)
+        existing = Job.objects.filter(owner=draft.owner, submission_key=key).first()
+        if existing is None:
+            raise SubmissionRefused([_CHANGED_MEANWHILE]) from None
+        return existing
 
 
 def submit_takes(
@@ -126,14 +135,21 @@ def submit_takes(
                     for number, (variant, evaluation) in enumerate(zip(variants, evaluations, strict=True), start=1)
                 ],
             )
-    except InsufficientCredits as short:
-        prices = [evaluation.quote.studio_credits if evaluation.quote else 0 for evaluation in evaluations]
-        raise SubmissionRefused([takes_shortfall_message(prices, short.available)]) from None
-    except SubmissionLimit as refusal:
+    except (InsufficientCredits, SubmissionLimit) as refusal:
+        # As for one job: a second click that waited on the account lock finds the first click's takes.
+        made = list(Job.objects.filter(owner=draft.owner, take_group=key).order_by("take_number"))
+        if made:
+            return made
+        if isinstance(refusal, InsufficientCredits):
+            prices = [evaluation.quote.studio_credits if evaluation.quote else 0 for evaluation in evaluations]
+            raise SubmissionRefused([takes_shortfall_message(prices, refusal.available)]) from None
         raise SubmissionRefused([refusal.message]) from None
     except IntegrityError:
         # A second click raced the first past the lookup above: the takes' unique keys let one set through.
-        return list(Job.objects.filter(owner=draft.owner, take_group=key).order_by("take_number"))
+        made = list(Job.objects.filter(owner=draft.owner, take_group=key).order_by("take_number"))
+        if not made:
+            raise SubmissionRefused([_CHANGED_MEANWHILE]) from None
+        return made
 
 
 def takes_shortfall_message(prices: list[int], available: int) -> str:
@@ -144,6 +160,14 @@ def takes_shortfall_message(prices: list[int], available: int) -> str:
         f"{total - available} more needed. None of the takes was submitted. Ask an admin for credits, or make "
         "fewer takes."
     )
+
+
+# What an IntegrityError means when no job of this submission exists: a row the new jobs point at went away
+# between the checks and the insert (in practice, the shot the draft continues was deleted in another tab).
+_CHANGED_MEANWHILE = (
+    "Something this submission depends on changed while it was being submitted (the shot it continues may have "
+    "been deleted). Nothing was submitted or charged: check the composition and submit again."
+)
 
 
 def _continued(draft: Composition) -> Job | None:

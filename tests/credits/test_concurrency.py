@@ -64,6 +64,18 @@ def test_a_double_click_racing_itself_makes_one_job_and_one_reservation(creative
     assert_ledger_invariants(creative)
 
 
+def test_a_double_click_with_credits_for_one_job_gets_that_job_not_a_refusal(creative):
+    """The second click waits on the account lock while the first reserves; then the balance is spent, by the
+    first click's own job, which is what the second gets back."""
+    ledger.grant(creative, PAID_5S_CREDITS, reason="exactly one job")
+    key = uuid.uuid4()
+    results = _race(4, lambda index: submit_paid(creative, key=key))
+    assert all(isinstance(result, Job) for result in results), results
+    assert len({result.pk for result in results}) == 1
+    assert LedgerEntry.objects.filter(user=creative, kind="reserve").count() == 1
+    assert_ledger_invariants(creative)
+
+
 def test_success_and_failure_reported_at_once_settle_the_job_once(creative):
     ledger.grant(creative, 1000, reason="plenty")
     for _ in range(5):

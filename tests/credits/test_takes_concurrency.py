@@ -38,3 +38,21 @@ def test_six_sets_of_two_takes_on_credits_for_three_sets_make_exactly_three(djan
     assert Job.objects.filter(owner=creative).count() == 6
     assert LedgerEntry.objects.filter(user=creative, kind="reserve").count() == 6
     assert_ledger_invariants(creative)
+
+
+def test_a_double_click_on_takes_with_credits_for_one_set_gets_that_set(django_user_model):
+    creative = django_user_model.objects.create_user("clicker", password="a-long-test-password-4")
+    ledger.grant(creative, 2 * PAID_5S_CREDITS, reason="exactly one set of two takes")
+    draft = Composition.objects.draft_for(creative)
+    for name, value in {**PAID, "duration": 5}.items():
+        setattr(draft, name, value)
+    draft.save()
+    key = uuid.uuid4()
+
+    results = _race(4, lambda index: submit_takes(Composition.objects.get(pk=draft.pk), key, references=[], count=2))
+
+    assert all(isinstance(result, list) for result in results), results
+    assert {tuple(job.pk for job in result) for result in results} == {tuple(job.pk for job in results[0])}
+    assert len(results[0]) == 2
+    assert LedgerEntry.objects.filter(user=creative, kind="reserve").count() == 2
+    assert_ledger_invariants(creative)
