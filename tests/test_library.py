@@ -59,6 +59,15 @@ def test_a_search_with_htmx_answers_only_the_results(owner_client, files):
     assert response["Vary"].count("HX-Request") == 1
 
 
+def test_a_search_with_htmx_does_not_add_up_the_storage_it_does_not_show(owner_client, files):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        owner_client.get("/library/?q=walk", **HTMX)
+    assert not [q["sql"] for q in queries if "storagequota" in q["sql"] or "SUM(" in q["sql"]]
+
+
 def test_it_shows_the_storage_used_and_the_quota(owner_client, owner, files):
     used = sum(reference.size_bytes for reference in files.values())
     assert f"{_size(used)} used (no limit)" in owner_client.get("/library/").content.decode()

@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -82,7 +83,8 @@ def library(request: AuthenticatedHtmxHttpRequest):
         "filters": filters,
         "page": page,
         "has_files": page.paginator.count > 0 or Reference.objects.filter(owner=request.user).exists(),
-        "storage": storage_of(request.user),
+        # Two queries (the quota, the sum of the files' sizes) that only the whole page shows, not each search.
+        "storage": SimpleLazyObject(lambda: storage_of(request.user)),
         "query": _query_without_page(request),
     }
     template = "studio/library.html#library-results" if request.htmx else "studio/library.html"
