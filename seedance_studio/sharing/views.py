@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -26,16 +26,13 @@ from seedance_studio.references.serving import serve_stored_file
 from seedance_studio.sharing.forms import ShareForm
 from seedance_studio.sharing.models import NotShareable, ShareLink, public_url
 from seedance_studio.studio.models import Job
+from seedance_studio.studio.owned import own_job
 
 # Shared caches may keep media this long after a link is stopped; pages themselves are never cached.
 MEDIA_MAX_AGE = 300
 
 
 # --- The owner ------------------------------------------------------------------------------------------------
-
-
-def _own_job(request, public_id) -> Job:
-    return get_object_or_404(Job.objects.select_related("composition"), public_id=public_id, owner=request.user)
 
 
 def _panel(request: HtmxHttpRequest, job: Job, *, notice: str = "", error: str = ""):
@@ -54,7 +51,7 @@ def _panel(request: HtmxHttpRequest, job: Job, *, notice: str = "", error: str =
 @require_POST
 @vary_on_headers("HX-Request")
 def job_share(request: HtmxHttpRequest, public_id):
-    job = _own_job(request, public_id)
+    job = own_job(request, public_id)
     form = ShareForm(request.POST)
     if not form.is_valid():
         return _panel(
@@ -76,7 +73,7 @@ def job_share(request: HtmxHttpRequest, public_id):
 @require_POST
 @vary_on_headers("HX-Request")
 def job_share_revoke(request: HtmxHttpRequest, public_id):
-    job = _own_job(request, public_id)
+    job = own_job(request, public_id)
     stopped = [share.revoke() for share in job.share_links.active()]
     if not any(stopped):
         return _panel(request, job, error="This video was not being shared.")

@@ -7,18 +7,17 @@ beside them, and a favourite to mark.
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from seedance_studio.htmx import AuthenticatedHtmxHttpRequest
 from seedance_studio.seedance.takes import takes_a_seed
 from seedance_studio.studio.models import Job
+from seedance_studio.studio.owned import own_job
 from seedance_studio.studio.recipes import recipe_difference
 
 
@@ -27,17 +26,13 @@ class PairForm(forms.Form):
     b = forms.UUIDField()
 
 
-def _own(request, public_id: uuid.UUID) -> Job:
-    return get_object_or_404(Job.objects.select_related("composition"), public_id=public_id, owner=request.user)
-
-
 @login_required
 @require_GET
 def ab_compare(request: AuthenticatedHtmxHttpRequest):
     pair = PairForm(request.GET)
     if not pair.is_valid():
         raise Http404("Compare needs two of your jobs: /jobs/compare/?a=<job id>&b=<job id>.")
-    a, b = _own(request, pair.cleaned_data["a"]), _own(request, pair.cleaned_data["b"])
+    a, b = own_job(request, pair.cleaned_data["a"]), own_job(request, pair.cleaned_data["b"])
     group = []
     if a.take_group is not None:
         group = list(
@@ -63,7 +58,7 @@ def ab_compare(request: AuthenticatedHtmxHttpRequest):
 @login_required
 @require_POST
 def job_favourite(request: AuthenticatedHtmxHttpRequest, public_id):
-    job = _own(request, public_id)
+    job = own_job(request, public_id)
     favourite = request.POST.get("favourite") == "on"
     previous = None
     if favourite and job.take_group is not None:

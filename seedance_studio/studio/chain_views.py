@@ -11,15 +11,12 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from seedance_studio.htmx import AuthenticatedHtmxHttpRequest
 from seedance_studio.studio.models import Job
-
-
-def _own_job(request, public_id) -> Job:
-    return get_object_or_404(Job.objects.select_related("composition"), public_id=public_id, owner=request.user)
+from seedance_studio.studio.owned import own_job
 
 
 def export_blocker(shots: list[Job]) -> str:
@@ -43,7 +40,7 @@ def export_blocker(shots: list[Job]) -> str:
 @login_required
 @require_GET
 def chain(request: AuthenticatedHtmxHttpRequest, public_id):
-    job = _own_job(request, public_id)
+    job = own_job(request, public_id)
     shots = job.chain()
     shot_ids = [str(shot.public_id) for shot in shots]
     return render(
@@ -70,7 +67,7 @@ def chain(request: AuthenticatedHtmxHttpRequest, public_id):
 @login_required
 @require_POST
 def chain_export(request: AuthenticatedHtmxHttpRequest, public_id):
-    job = _own_job(request, public_id)
+    job = own_job(request, public_id)
     shots = job.chain()
     blocker = export_blocker(shots)
     if blocker:

@@ -23,6 +23,7 @@ from seedance_studio.htmx import AuthenticatedHtmxHttpRequest
 from seedance_studio.references.serving import serve_stored_file
 from seedance_studio.studio.models import Job
 from seedance_studio.studio.models.composition import MODE_CHOICES
+from seedance_studio.studio.owned import own_job
 
 # Whole rows at 2, 3, 4 or 6 cards across; a page renders within the 25 ms budget (benchmarks/gallery.py).
 PAGE_SIZE = 24
@@ -195,7 +196,7 @@ def job_card(request: AuthenticatedHtmxHttpRequest, public_id):
 @require_POST
 def job_cancel(request: AuthenticatedHtmxHttpRequest, public_id):
     """Withdraw a job the provider has not been sent yet: its credits are released at once."""
-    job = get_object_or_404(Job.objects.select_related("composition"), public_id=public_id, owner=request.user)
+    job = own_job(request, public_id)
     cancelled = job.cancel()
     if not cancelled:
         text = (

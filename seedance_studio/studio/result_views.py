@@ -15,16 +15,13 @@ from seedance_studio.references.ingest import UploadRefused, ingest_stored
 from seedance_studio.references.serving import serve_stored_file
 from seedance_studio.studio.evaluation import core_reference
 from seedance_studio.studio.models import Composition, Job
-
-
-def _own_job(request, public_id) -> Job:
-    return get_object_or_404(Job.objects.select_related("composition"), public_id=public_id, owner=request.user)
+from seedance_studio.studio.owned import own_job
 
 
 @login_required
 @require_GET
 def job_detail(request: AuthenticatedHtmxHttpRequest, public_id):
-    job = _own_job(request, public_id)
+    job = own_job(request, public_id)
     references = job.composition.ordered_references()
     labels = seedance.label_references(tuple(core_reference(reference) for reference in references))
     entries = LedgerEntry.objects.filter(user=request.user, job_public_id=job.public_id).order_by("created_at", "pk")
@@ -62,7 +59,7 @@ def job_download(request: AuthenticatedHtmxHttpRequest, public_id):
 def job_remix(request: AuthenticatedHtmxHttpRequest, public_id):
     """The composer with this job's recipe: the same references in the same order and the same settings (also
     "Fix and retry" for a failed job)."""
-    job = _own_job(request, public_id)
+    job = own_job(request, public_id)
     if job.is_chain_export:
         raise Http404("A chain export has no recipe of its own: remix one of its shots from the chain page.")
     draft = Composition.objects.draft_for(request.user)
@@ -76,7 +73,7 @@ def job_remix(request: AuthenticatedHtmxHttpRequest, public_id):
 @require_POST
 def job_continue(request: AuthenticatedHtmxHttpRequest, public_id):
     """A new shot that starts where this one ended: its last frame becomes @image1, with the same settings."""
-    job = _own_job(request, public_id)
+    job = own_job(request, public_id)
     if job.status != Job.Status.SUCCEEDED or not job.last_frame:
         raise Http404("This job has no last frame to continue from.")
     try:
@@ -99,7 +96,7 @@ def job_continue(request: AuthenticatedHtmxHttpRequest, public_id):
 @login_required
 @require_POST
 def job_delete(request: AuthenticatedHtmxHttpRequest, public_id):
-    job = _own_job(request, public_id)
+    job = own_job(request, public_id)
     if not job.delete_with_files():
         messages.error(
             request, "A job in flight cannot be deleted: cancel it first (before it is sent), or wait until it ends."
