@@ -133,6 +133,21 @@ def test_joining_reports_rising_progress_and_lasts_the_sum_of_its_shots(media_di
     assert (facts.video.width, facts.video.height) == (640, 360) and facts.audio is not None
 
 
+def test_a_join_that_runs_out_of_time_says_it_was_the_chain_export_and_leaves_no_partial_file(media_dir):
+    from seedance_studio.mediatools.ffmpeg import FfmpegError
+    from tests.media_factory import make_video
+
+    shots = [
+        Shot(make_video(media_dir / f"{name}.mp4", seconds=2, width=640, height=360), duration=2.0, has_audio=True)
+        for name in ("a", "b")
+    ]
+    out = media_dir / "exports" / "film.mp4"
+    with pytest.raises(FfmpegError) as stopped:
+        join_shots(shots, (640, 360), out, timeout=0.001)
+    assert str(stopped.value).startswith("The chain export took")
+    assert list(out.parent.iterdir()) == []
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_chain_of_two_shots_exports_one_mp4_whose_duration_is_the_sum(
     owner_client, owner, chain, start_worker, media_dir

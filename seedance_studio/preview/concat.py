@@ -9,8 +9,6 @@ The film is therefore as long as its shots together, to within a frame each.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,7 @@ import ffmpeg
 from seedance_studio.mediatools.ffmpeg import FfmpegError, ffmpeg_path
 
 from .graph import SAMPLE_RATE
-from .progress import ProgressCallback, progress_command, run_with_progress
+from .progress import ProgressCallback, progress_command, render_to
 from .request import FPS
 
 
@@ -90,22 +88,15 @@ def join_shots(
 ) -> Film:
     """Render the film to `output_path` (it appears only once complete); raises FfmpegError. `on_progress` gets
     the fraction of the film written so far, rising, and 1.0 once it is in place."""
-    output_path = Path(output_path)
-    descriptor, partial_name = tempfile.mkstemp(
-        prefix=f".{output_path.stem}-", suffix=".part.mp4", dir=output_path.parent
-    )
-    os.close(descriptor)
-    partial = Path(partial_name)
     duration = film_duration(shots)
-    try:
-        command = build_concat_command(ffmpeg_path(), shots, size, partial)
-        run_with_progress(command, clip_seconds=duration, timeout=timeout, on_progress=on_progress)
-        os.replace(partial, output_path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    if on_progress is not None:
-        on_progress(1.0)
+    render_to(
+        Path(output_path),
+        lambda partial: build_concat_command(ffmpeg_path(), shots, size, partial),
+        clip_seconds=duration,
+        timeout=timeout,
+        what="The chain export",
+        on_progress=on_progress,
+    )
     return Film(width=_even(size[0]), height=_even(size[1]), duration=duration)
 
 

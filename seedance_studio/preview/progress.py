@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 from seedance_studio.mediatools.ffmpeg import FfmpegError
 
@@ -40,8 +41,46 @@ def progress_command(ffmpeg_binary: str) -> list[str]:
 MIN_INTERVAL = 0.25
 
 
+def render_to(
+    output_path: Path,
+    command_for: Callable[[Path], Sequence[str]],
+    *,
+    clip_seconds: float,
+    timeout: float,
+    what: str,
+    on_progress: ProgressCallback | None = None,
+) -> None:
+    """Run the ffmpeg command `command_for(partial)`, which writes a video to a partial file beside `output_path`;
+    the video takes its place only once complete (nobody ever plays half of one), and the partial file goes
+    whatever happens. `what` names the video in a timeout's message ("The preview"). `on_progress` gets the
+    fraction written so far, rising, and 1.0 once the video is in place."""
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, partial_name = tempfile.mkstemp(
+        prefix=f".{output_path.stem}-", suffix=".part.mp4", dir=output_path.parent
+    )
+    os.close(descriptor)
+    partial = Path(partial_name)
+    try:
+        if timeout <= 0:
+            raise FfmpegError(f"{what} took too long and was stopped.")
+        run_with_progress(
+            command_for(partial), clip_seconds=clip_seconds, timeout=timeout, what=what, on_progress=on_progress
+        )
+        os.replace(partial, output_path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    if on_progress is not None:
+        on_progress(1.0)
+
+
 def run_with_progress(
-    command: Sequence[str], *, clip_seconds: float, timeout: float, on_progress: ProgressCallback | None = None
+    command: Sequence[str],
+    *,
+    clip_seconds: float,
+    timeout: float,
+    what: str = "The video",
+    on_progress: ProgressCallback | None = None,
 ) -> None:
     """Run to completion or raise FfmpegError (failure or timeout; ffmpeg is killed). Reports rise
     monotonically and stop short of 1.0, which is the caller's to send once the result is in place."""
@@ -54,7 +93,7 @@ def run_with_progress(
                 report(seconds / clip_seconds)
             process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except (TimeoutError, subprocess.TimeoutExpired):
-            raise FfmpegError(f"The preview took longer than {timeout:.0f} s and was stopped.", _tail(stderr)) from None
+            raise FfmpegError(f"{what} took longer than {timeout:.0f} s and was stopped.", _tail(stderr)) from None
         finally:
             if process.poll() is None:
                 process.kill()

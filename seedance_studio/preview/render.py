@@ -7,7 +7,6 @@ the real video would have it. The clip is badged "PREVIEW" so nobody mistakes it
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from seedance_studio.mediatools.ffmpeg import FfmpegError, ffmpeg_path
 
 from .graph import build_command
 from .plan import TITLE, Plan, plan_preview
-from .progress import ProgressCallback, run_with_progress
+from .progress import ProgressCallback, render_to
 from .request import PreviewRequest, RenderResult
 from .stills import cover_image, draw_badge, draw_caption, draw_title_card
 
@@ -51,24 +50,16 @@ def render_preview(
         caption = (
             None if plan.layout == TITLE else draw_caption(request.prompt, request.size[0], scratch / "caption.png")
         )
-        output_path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, partial_name = tempfile.mkstemp(
-            prefix=f".{output_path.stem}-", suffix=".part.mp4", dir=output_path.parent
+        render_to(
+            output_path,
+            lambda partial: build_command(
+                ffmpeg_path(), request, plan, stills, badge, margin, partial, caption=caption
+            ),
+            clip_seconds=request.duration,
+            timeout=deadline - time.monotonic(),  # drawing the stills took part of it
+            what="The preview",
+            on_progress=on_progress,
         )
-        os.close(descriptor)
-        partial = Path(partial_name)
-        try:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise FfmpegError(f"The preview took longer than {timeout:.0f} s and was stopped.")
-            command = build_command(ffmpeg_path(), request, plan, stills, badge, margin, partial, caption=caption)
-            run_with_progress(command, clip_seconds=request.duration, timeout=remaining, on_progress=on_progress)
-            os.replace(partial, output_path)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-    if on_progress is not None:
-        on_progress(1.0)
     width, height = request.size
     return RenderResult(width=width, height=height, duration=float(request.duration), has_audio=request.has_audio)
 
