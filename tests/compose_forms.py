@@ -23,19 +23,31 @@ def compose_form(**overrides) -> dict[str, str]:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def image_reference(owner, name: str):
-    """A stored 1280x720 PNG reference row (no file behind it): what a chip of the composer points at."""
+def stored_reference(owner, kind: str = "image", name: str = "a.png", **facts):
+    """A stored reference row (no file behind it) with the facts a probe would have found, for a 1280x720 image,
+    a 6 s 1280x720 video with sound or a 4 s sound; `facts` override them. What a chip of the composer points at."""
     from seedance_studio.references.models import Reference
 
+    defaults = {
+        "image": dict(width=1280, height=720, format="png", content_type="image/png", extension="png"),
+        "video": dict(
+            width=1280,
+            height=720,
+            duration=6.0,
+            fps=24,
+            format="mp4",
+            content_type="video/mp4",
+            extension="mp4",
+            has_audio=True,
+        ),
+        "audio": dict(duration=4.0, format="mp3", content_type="audio/mpeg", extension="mp3"),
+    }[kind]
+    defaults.update(facts)
     return Reference.objects.create(
         owner=owner,
-        kind="image",
-        file=f"references/{uuid.uuid4().hex}.png",
+        kind=kind,
+        file=f"references/{uuid.uuid4().hex}.{defaults['extension']}",
         original_name=name,
-        format="png",
-        content_type="image/png",
-        extension="png",
-        width=1280,
-        height=720,
         size_bytes=1000,
+        **defaults,
     )

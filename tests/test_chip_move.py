@@ -5,8 +5,7 @@ import re
 import pytest
 
 from seedance_studio.studio.models import Composition
-from tests.compose_forms import HTMX
-from tests.test_live_check import _reference
+from tests.compose_forms import HTMX, stored_reference
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +13,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def draft(owner):
     draft = Composition.objects.draft_for(owner)
-    draft.append([_reference(owner, "image", name) for name in ("harbour.png", "lantern.png", "gull.png")])
+    draft.append([stored_reference(owner, "image", name) for name in ("harbour.png", "lantern.png", "gull.png")])
     Composition.objects.filter(pk=draft.pk).update(prompt="@image1 at dawn, @image2 glows, @image3 flies")
     return draft
 

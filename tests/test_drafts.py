@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from seedance_studio.studio.models import Composition
 from seedance_studio.studio.models.composition import _draft_references_query
-from tests.test_live_check import _reference
+from tests.compose_forms import stored_reference
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,11 @@ pytestmark = pytest.mark.django_db
 def draft(owner):
     draft = Composition.objects.draft_for(owner)
     draft.append(
-        [_reference(owner, "image", "a.png"), _reference(owner, "video", "b.mp4"), _reference(owner, "image", "c.png")]
+        [
+            stored_reference(owner, "image", "a.png"),
+            stored_reference(owner, "video", "b.mp4"),
+            stored_reference(owner, "image", "c.png"),
+        ]
     )
     return draft
 
@@ -81,7 +85,7 @@ def test_the_draft_references_are_what_the_orm_query_finds(owner, outsider, draf
     a, b, c = draft.ordered_references()
     draft.move(c, -2)
     draft.pin(a, "last")
-    Composition.objects.draft_for(outsider).append([_reference(outsider, "image", "theirs.png")])
+    Composition.objects.draft_for(outsider).append([stored_reference(outsider, "image", "theirs.png")])
     draft.freeze()  # a job's copy of the same files is not the draft
 
     found = list(Composition.objects.draft_references(owner))
@@ -115,7 +119,7 @@ def test_the_draft_references_hold_every_value_as_the_orm_builds_it(owner, draft
 
 
 def test_a_reference_url_is_what_reverse_gives(owner, settings):
-    reference = _reference(owner, "image", "a.png")
+    reference = stored_reference(owner, "image", "a.png")
     settings.PUBLIC_BASE_URL = "https://studio.example.com/"
     assert reference.public_url() == "https://studio.example.com" + reverse(
         "public_reference", args=[reference.public_token, reference.extension]

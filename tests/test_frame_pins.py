@@ -2,7 +2,6 @@
 travelling with the recipe: the live check, the stored request body, frozen job copies and remixes."""
 
 import re
-import uuid
 
 import pytest
 from django.core.files.base import ContentFile
@@ -10,9 +9,8 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError
 
 from seedance_studio.provider_api import make_config
-from seedance_studio.references.models import Reference
 from seedance_studio.studio.models import Composition, CompositionReference, Job
-from tests.compose_forms import HTMX, compose_form, image_reference
+from tests.compose_forms import HTMX, compose_form, stored_reference
 
 pytestmark = pytest.mark.django_db
 
@@ -21,24 +19,6 @@ HIAPI = "hiapi/seedance-2-0"
 
 def _form(**overrides):
     return compose_form(**{"prompt": "@image1 fades in", "model": HIAPI, **overrides})
-
-
-def _video(owner, name="waves.mp4") -> Reference:
-    return Reference.objects.create(
-        owner=owner,
-        kind="video",
-        file=f"references/{uuid.uuid4().hex}.mp4",
-        original_name=name,
-        format="mp4",
-        content_type="video/mp4",
-        extension="mp4",
-        width=1280,
-        height=720,
-        duration=4.0,
-        fps=24,
-        has_audio=False,
-        size_bytes=1000,
-    )
 
 
 @pytest.fixture
@@ -51,7 +31,7 @@ def hiapi_configured(settings):
 def images(owner):
     """Three images in the owner's draft, which is set to HiAPI."""
     draft = Composition.objects.draft_for(owner)
-    made = [image_reference(owner, name) for name in ("dawn.png", "harbour.png", "dusk.png")]
+    made = [stored_reference(owner, "image", name) for name in ("dawn.png", "harbour.png", "dusk.png")]
     draft.append(made)
     Composition.objects.filter(pk=draft.pk).update(provider="hiapi", tier="seedance-2-0")
     return made
@@ -99,7 +79,7 @@ def test_it_explains_a_pin_that_is_not_a_frame(owner_client, owner, images, valu
 
 
 def test_it_explains_that_only_an_image_can_be_a_frame(owner_client, owner, images):
-    clip = _video(owner)
+    clip = stored_reference(owner, "video", "waves.mp4", duration=4.0, has_audio=False)
     Composition.objects.draft_for(owner).append([clip])
     response = _pin(owner_client, clip, "first", **HTMX)
     assert response.status_code == 200
@@ -130,7 +110,7 @@ def test_one_image_per_frame_is_a_database_rule(owner, images):
 
 def test_a_last_frame_alone_goes_to_hiapi_as_last_frame_url(owner_client, owner, hiapi_configured):
     draft = Composition.objects.draft_for(owner)
-    ending = image_reference(owner, "ending.png")
+    ending = stored_reference(owner, "image", "ending.png")
     draft.append([ending])
     _pin(owner_client, ending, "last", **HTMX)
     data = _form(prompt="The harbour wakes up and settles into @image1")

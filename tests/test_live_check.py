@@ -1,5 +1,4 @@
 import re
-import uuid
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -8,9 +7,8 @@ from hypothesis import strategies as st
 
 from seedance_studio import seedance
 from seedance_studio.provider_api import make_config
-from seedance_studio.references.models import Reference
 from seedance_studio.studio.models import Composition, Job
-from tests.compose_forms import HTMX, compose_form
+from tests.compose_forms import HTMX, compose_form, stored_reference
 
 pytestmark = pytest.mark.django_db
 
@@ -19,31 +17,10 @@ def _form(**overrides):
     return compose_form(**{"prompt": "@image1 turns to the camera", **overrides})
 
 
-def _reference(owner, kind="image", name="a.png", **facts) -> Reference:
-    defaults = {
-        "image": dict(width=1280, height=720, format="png", content_type="image/png", extension="png"),
-        "video": dict(
-            width=1280,
-            height=720,
-            duration=6.0,
-            fps=24,
-            format="mp4",
-            content_type="video/mp4",
-            extension="mp4",
-            has_audio=True,
-        ),
-        "audio": dict(duration=4.0, format="mp3", content_type="audio/mpeg", extension="mp3"),
-    }[kind]
-    defaults.update(facts)
-    return Reference.objects.create(
-        owner=owner, kind=kind, file=f"references/{uuid.uuid4().hex}.x", original_name=name, size_bytes=1000, **defaults
-    )
-
-
 @pytest.fixture
 def draft(owner):
     draft = Composition.objects.draft_for(owner)
-    draft.append([_reference(owner, "image", "harbour.png"), _reference(owner, "video", "waves.mp4")])
+    draft.append([stored_reference(owner, "image", "harbour.png"), stored_reference(owner, "video", "waves.mp4")])
     return draft
 
 
@@ -75,7 +52,7 @@ def test_it_puts_a_broken_rule_next_to_the_field_and_disables_submit(owner_clien
 
 
 def test_it_points_at_the_chip_a_finding_concerns(owner_client, owner, draft):
-    long_video = _reference(owner, "video", "long.mp4", duration=20.0)
+    long_video = stored_reference(owner, "video", "long.mp4", duration=20.0)
     draft.append([long_video])
     page = _check(
         owner_client, model="seedance2/seedance2", prompt="@image1 @video1 @video2"
@@ -84,7 +61,7 @@ def test_it_points_at_the_chip_a_finding_concerns(owner_client, owner, draft):
     assert slot and "15" in slot.group(1)
 
 
-def test_it_names_a_mention_of_a_missing_reference(owner_client, draft):
+def test_it_names_a_mention_of_a_missingstored_reference(owner_client, draft):
     page = _check(owner_client, prompt="@image1 meets @image4 in @video1")
     assert "@image4 names image 4, but there is only 1 image" in page
     assert re.search(r'id="submit-button"[^>]*\sdisabled', page)
@@ -153,7 +130,7 @@ def test_it_stores_the_quote_and_request_body_on_the_job(owner_client, draft, pi
 
 
 def test_it_renumbers_mentions_when_references_move_or_go(owner_client, owner, draft):
-    image2 = _reference(owner, "image", "lighthouse.png")
+    image2 = stored_reference(owner, "image", "lighthouse.png")
     draft.append([image2])
     Composition.objects.filter(pk=draft.pk).update(prompt="@image1 by the sea, then @image2, over @video1")
     response = owner_client.post(f"/compose/references/{image2.public_id}/move/earlier/", **HTMX)
@@ -166,7 +143,7 @@ def test_it_renumbers_mentions_when_references_move_or_go(owner_client, owner, d
 
 def test_a_move_renumbers_the_prompt_as_it_is_on_screen(owner_client, owner, draft):
     """The chips' forms send the prompt along: what was typed since the last check is kept, renumbered."""
-    image2 = _reference(owner, "image", "lighthouse.png")
+    image2 = stored_reference(owner, "image", "lighthouse.png")
     draft.append([image2])
     owner_client.post(f"/compose/references/{image2.public_id}/move/earlier/", **HTMX)  # past the video
     typed = "@image1 by the sea, then @image2 — typed after the last check"
@@ -209,9 +186,9 @@ def test_the_panel_price_is_the_price_stored_on_the_job(
     Job.objects.all().delete()
     draft = Composition.objects.draft_for(owner)
     draft.links.all().delete()
-    references = [_reference(owner, "image", "one.png")]
+    references = [stored_reference(owner, "image", "one.png")]
     if with_video:
-        references.append(_reference(owner, "video", "clip.mp4", duration=3.5))
+        references.append(stored_reference(owner, "video", "clip.mp4", duration=3.5))
     draft.append(references)
     prompt = "@image1 @video1" if with_video else "@image1"
     data = _form(model=model, duration=str(duration), resolution=resolution, prompt=prompt)

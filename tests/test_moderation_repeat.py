@@ -15,8 +15,9 @@ from seedance_studio.credits import ledger
 from seedance_studio.provider_api import make_config
 from seedance_studio.studio.models import Composition, Job
 from seedance_studio.studio.submission import submit_draft
+from tests.compose_forms import stored_reference
 from tests.credits.money import claimed
-from tests.test_live_check import HTMX, _form, _reference
+from tests.test_live_check import HTMX, _form
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def _providers_configured(settings):
 @pytest.fixture
 def draft(owner):
     draft = Composition.objects.draft_for(owner)
-    draft.append([_reference(owner, "image", "beach.png")])
+    draft.append([stored_reference(owner, "image", "beach.png")])
     return draft
 
 
@@ -90,7 +91,7 @@ def test_it_does_not_warn_once_the_prompt_or_the_references_changed(owner_client
     _ended(owner, draft)
 
     assert WARNING not in _check(owner_client, prompt="@image1 walks along the beach at dusk")
-    draft.append([_reference(owner, "image", "dunes.png")])
+    draft.append([stored_reference(owner, "image", "dunes.png")])
     assert "moderation.repeat" not in _check(owner_client)
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError
 
 from seedance_studio.studio.models import Composition, CompositionReference, Job
-from tests.compose_forms import HTMX, compose_form, image_reference
+from tests.compose_forms import HTMX, compose_form, stored_reference
 from tests.test_remote_jobs import REMOTE, RESOLUTION, _step, emulators  # noqa: F401  (emulators is a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def chips(owner):
     """Two images in the owner's draft, @image1 (hero.png) and @image2 (street.png)."""
-    made = [image_reference(owner, "hero.png"), image_reference(owner, "street.png")]
+    made = [stored_reference(owner, "image", "hero.png"), stored_reference(owner, "image", "street.png")]
     Composition.objects.draft_for(owner).append(made)
     return made
 

@@ -349,11 +349,11 @@ def test_a_worker_killed_after_sending_the_create_never_sends_it_again(owner, em
 
 
 def test_it_refuses_remote_submits_when_the_studio_is_not_reachable(owner, emulators, settings, client):
-    from tests.test_live_check import _reference
+    from tests.compose_forms import stored_reference
 
     settings.PUBLIC_BASE_URL = "http://127.0.0.1:8000"
     draft = Composition.objects.draft_for(owner)
-    draft.append([_reference(owner, "image", "harbour.png")])
+    draft.append([stored_reference(owner, "image", "harbour.png")])
     client.force_login(owner)
     response = client.post(
         "/compose/check/",

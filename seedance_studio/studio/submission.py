@@ -60,7 +60,7 @@ def submit_draft(
                 submission_key=key,
                 provider=draft.provider,
                 quote=quote_as_json(evaluation.quote),
-                price_credits=evaluation.quote.studio_credits if evaluation.quote else 0,
+                price_credits=_price(evaluation),
                 request_body=evaluation.request_body,
                 continues=continued,
             )
@@ -128,7 +128,7 @@ def submit_takes(
                         submission_key=uuid.uuid5(key, f"take-{number}"),
                         provider=variant.provider,
                         quote=quote_as_json(evaluation.quote),
-                        price_credits=evaluation.quote.studio_credits if evaluation.quote else 0,
+                        price_credits=_price(evaluation),
                         request_body=evaluation.request_body,
                         continues=continued,
                     )
@@ -141,7 +141,7 @@ def submit_takes(
         if made:
             return made
         if isinstance(refusal, InsufficientCredits):
-            prices = [evaluation.quote.studio_credits if evaluation.quote else 0 for evaluation in evaluations]
+            prices = [_price(evaluation) for evaluation in evaluations]
             raise SubmissionRefused([takes_shortfall_message(prices, refusal.available)]) from None
         raise SubmissionRefused([refusal.message]) from None
     except IntegrityError:
@@ -160,6 +160,11 @@ def takes_shortfall_message(prices: list[int], available: int) -> str:
         f"{total - available} more needed. None of the takes was submitted. Ask an admin for credits, or make "
         "fewer takes."
     )
+
+
+def _price(evaluation) -> int:
+    """What a job of this evaluation reserves: its quote's studio credits (none without a quote)."""
+    return evaluation.quote.studio_credits if evaluation.quote else 0
 
 
 # What an IntegrityError means when no job of this submission exists: a row the new jobs point at went away
