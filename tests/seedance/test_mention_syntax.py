@@ -24,15 +24,15 @@ PROMPTS = [
 ]
 
 
-def _browser_spans(prompt: str) -> list[tuple[int, int]]:
-    """What static/js/mentions.js does with the syntax: compile it, then keep a bracket only with its pair."""
+def _browser_spans(prompt: str, pattern: str | None = None, flags: str | None = None) -> list[tuple[int, int]]:
+    """What static/js/mentions.js does with the syntax (by default the numbered one): compile the JavaScript
+    pattern, then keep a bracket only with its pair."""
     syntax = json.loads(json.dumps(mention_syntax()))  # as the page sends it
-    pattern = re.compile(
-        syntax["pattern"].replace("(?<", "(?P<").replace("(?P<!", "(?<!"),
-        re.IGNORECASE if "i" in syntax["flags"] else 0,
-    )
+    pattern = syntax["pattern"] if pattern is None else pattern
+    flags = syntax["flags"] if flags is None else flags
+    compiled = re.compile(pattern.replace("(?<", "(?P<").replace("(?P<!", "(?<!"), re.IGNORECASE if "i" in flags else 0)
     spans = []
-    for match in pattern.finditer(prompt):
+    for match in compiled.finditer(prompt):
         start, end = match.span()
         if match.group("open") and not match.group("close"):
             start += 1
@@ -80,18 +80,7 @@ def test_the_browser_finds_named_mentions_as_the_core_reads_them(prompt):
     table = name_table([_named("a", "hero"), _named("b", "street"), _named("c", "hero_2")])
     syntax = json.loads(json.dumps(mention_syntax()))
     names = "|".join(sorted((name for name, _, _ in table), key=lambda n: -len(n)))
-    pattern = re.compile(
-        syntax["named_pattern"].replace(syntax["names_slot"], names).replace("(?<", "(?P<").replace("(?P<!", "(?<!"),
-        re.IGNORECASE,
-    )
-    spans = []
-    for match in pattern.finditer(prompt):
-        start, end = match.span()
-        if match.group("open") and not match.group("close"):
-            start += 1
-        if match.group("close") and not match.group("open"):
-            end -= 1
-        spans.append((start, end))
+    spans = _browser_spans(prompt, syntax["named_pattern"].replace(syntax["names_slot"], names), "i")
     assert spans == [(mention.start, mention.end) for mention in parse_mentions(prompt, table)]
     assert "(?P<" not in syntax["named_pattern"] and "(?(" not in syntax["named_pattern"]
 
