@@ -18,7 +18,6 @@ Run: .venv/bin/python benchmarks/compare_takes.py [--requests 300] [--takes 50]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 import uuid
@@ -32,6 +31,7 @@ from benchmarks.composer_fixture import (
     PROMPT,
     creative_with_twelve_references,
     percentiles,
+    print_profile,
     start_throwaway_studio,
 )
 
@@ -99,15 +99,7 @@ def main() -> None:
         with CaptureQueriesContext(connection) as steady:
             compare(args.requests)
         if args.profile:
-            import cProfile
-            import pstats
-
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for n in range(100):
-                compare(n)
-            profiler.disable()
-            pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
+            print_profile(compare, 100)
 
         # --- Takes ---------------------------------------------------------------------------------------------
         takes_form = {**data, "model": "piapi/seedance-2-fast", "mode": "auto", "duration": "4", "resolution": "480p"}

@@ -78,3 +78,21 @@ def creative_with_twelve_references(credits: int):
 def percentiles(timings: list[float]) -> tuple[float, float]:
     ordered = sorted(timings)
     return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def print_profile(call, times: int) -> None:
+    """cProfile of `call(n)` for n in range(times), printed sorted by PROFILE_SORT (cumulative), PROFILE_LINES (40)
+    lines long, and dumped to the file PROFILE_DUMP names, if it names one (for snakeviz and the like)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for n in range(times):
+        call(n)
+    profiler.disable()
+    if os.environ.get("PROFILE_DUMP"):
+        profiler.dump_stats(os.environ["PROFILE_DUMP"])
+    pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(
+        int(os.environ.get("PROFILE_LINES", "40"))
+    )

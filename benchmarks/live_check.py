@@ -21,7 +21,6 @@ Run: .venv/bin/python benchmarks/live_check.py [--requests 1000] [--profile]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -34,6 +33,7 @@ from benchmarks.composer_fixture import (
     PROMPT,
     creative_with_twelve_references,
     percentiles,
+    print_profile,
     start_throwaway_studio,
 )
 
@@ -124,19 +124,7 @@ def main() -> None:
             check(args.requests)
         queries = [query["sql"] for query in captured.captured_queries]
         if args.profile:
-            import cProfile
-            import pstats
-
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for n in range(200):
-                check(n)
-            profiler.disable()
-            if os.environ.get("PROFILE_DUMP"):
-                profiler.dump_stats(os.environ["PROFILE_DUMP"])
-            pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(
-                int(os.environ.get("PROFILE_LINES", "40"))
-            )
+            print_profile(check, 200)
 
     print(f"12 references, HiAPI omni reference, {args.requests} requests of each, interleaved")
     for clock, what in (
