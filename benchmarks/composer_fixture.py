@@ -1,4 +1,5 @@
-"""What the benchmarks share: a throwaway studio in this process (live_check.py, compare_takes.py, gallery.py), and a
+"""What the benchmarks share: a throwaway studio in this process (live_check.py, compare_takes.py, gallery.py,
+credits_pages.py, share_page.py), and a
 creative whose draft holds twelve references (7 images, 3 videos, 2 audio), all mentioned, on HiAPI (the first two)."""
 
 from __future__ import annotations
@@ -24,16 +25,20 @@ FORM = {
 }
 
 
-def start_throwaway_studio() -> None:
-    """Django set up on a fresh SQLite database in a temporary directory, production settings (DEBUG off)."""
+def start_throwaway_studio(database_url: str | None = None, **extra_env: str) -> None:
+    """Django set up in this process on a fresh database (SQLite in a temporary directory, or the throwaway
+    `database_url`), production settings (DEBUG off), `extra_env` on top, and migrated."""
     os.environ.update(
         STUDIO_VAR_DIR=tempfile.mkdtemp(prefix="studio-bench-"),
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_SETTINGS_MODULE="seedance_studio.settings",
         LOG_LEVEL="ERROR",
+        **extra_env,
     )
     os.environ.pop("DATABASE_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
     warnings.filterwarnings("ignore", "No directory at")  # WhiteNoise wants collectstatic's output; not needed here
     import django
     from django.core.management import call_command

@@ -14,12 +14,13 @@ import os
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.composer_fixture import start_throwaway_studio
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
@@ -123,23 +124,10 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=10_000)
     args = parser.parse_args()
     database_url = _throwaway_postgres()
-    os.environ.update(
-        STUDIO_VAR_DIR=tempfile.mkdtemp(prefix="studio-bench-"),
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_SETTINGS_MODULE="seedance_studio.settings",
-        LOG_LEVEL="ERROR",
-    )
-    os.environ.pop("DATABASE_URL", None)
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
     try:
-        import django
-
-        django.setup()
+        start_throwaway_studio(database_url)
         from django.conf import settings
         from django.contrib.auth import get_user_model
-        from django.core.management import call_command
         from django.db import connection
         from django.http import HttpResponse
         from django.test import Client
@@ -147,7 +135,6 @@ def main() -> None:
         from django.urls import path
 
         setup_test_environment()
-        call_command("migrate", verbosity=0)
         users = get_user_model().objects
         small, large = users.create_user("small"), users.create_user("large")
         admin = users.create_superuser("boss", password="bench-password-31415")

@@ -26,10 +26,11 @@ import tempfile
 import time
 import types
 import uuid
-import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.composer_fixture import start_throwaway_studio
 
 
 def timed(client, path: str, requests: int) -> list[float]:
@@ -58,25 +59,10 @@ def main() -> None:
     if args.viewers:
         for storage in ("s3", "local") if args.storage == "both" else (args.storage,):
             under_load(args.viewers, storage)
-    var = tempfile.mkdtemp(prefix="studio-bench-")
-    os.environ.update(
-        STUDIO_VAR_DIR=var,
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_DEBUG="0",
-        DJANGO_SETTINGS_MODULE="seedance_studio.settings",
-        LOG_LEVEL="ERROR",
-        MEDIA_ROOT=str(Path(var) / "media"),
-        PUBLIC_BASE_URL="https://studio.example.com",
-    )
-    os.environ.pop("DATABASE_URL", None)
-    warnings.filterwarnings("ignore", "No directory at")  # WhiteNoise wants collectstatic's output; not needed here
-    import django
-
-    django.setup()
+    start_throwaway_studio(PUBLIC_BASE_URL="https://studio.example.com")
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.files.base import ContentFile
-    from django.core.management import call_command
     from django.db import connection
     from django.http import HttpResponse
     from django.test import Client
@@ -89,7 +75,6 @@ def main() -> None:
     from seedance_studio.studio.submission import submit_draft
 
     setup_test_environment()
-    call_command("migrate", verbosity=0)
     # The studio's URLs plus the bare view, in a URLconf made for this run.
     urls = types.ModuleType("share_page_bench_urls")
     urls.urlpatterns = [
