@@ -93,7 +93,7 @@ _COMMON: dict[str, Any] = dict(
     asset_urls=frozenset((mode, Kind.IMAGE) for mode in ALL_MODES),
     media_by_mode={Mode.OMNI_REFERENCE: {Kind.IMAGE: REFERENCE_IMAGES}},
     source={"resolutions": "002:59", "assets": "002:76"},
-    # 002 says nothing about moderation: no permissive variant is offered, so the strict review is assumed.
+    # 002 says nothing about moderation: the studio claims no policy (Moderation.NOT_DOCUMENTED, the default).
     moderation_note="Not documented (002 has no moderation section): no less-restricted variant is offered.",
 )
 TIERS = (
